@@ -1,0 +1,511 @@
+/* cli.c - `cell run` options into a struct cell_spec.
+ *
+ * Front ends only parse and validate their own syntax; cell_spec_validate()
+ * and the planners judge the combination.  Every error names the option and
+ * the value that was wrong.
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/cleanup.h"
+#include "../lib/util.h"
+
+const char cell_cli_run_help[] =
+	"Usage: cell run [OPTION...] [--] COMMAND [ARG...]\n"
+	"\n"
+	"Run COMMAND in a new sandbox.  By default: new user, mount, pid, net, ipc,\n"
+	"uts and cgroup namespaces; your own uid and gid inside, no capabilities,\n"
+	"no_new_privs; a fresh read-only tmpfs root with read-only /usr, /bin, /sbin,\n"
+	"/lib*, /etc (no /etc/shadow), fresh /tmp, /proc (with the OCI masked and\n"
+	"read-only paths) and a minimal /dev; lo up and nothing else; host name\n"
+	"'cell'; a pseudo-terminal when stdin is a terminal.\n"
+	"\n"
+	"Namespaces:\n"
+	"  --ns LIST            create exactly these namespaces (comma list of\n"
+	"                       user,mnt,pid,net,ipc,uts,cgroup,time), like unshare(1)\n"
+	"  --share LIST         keep these host namespaces, create the rest\n"
+	"\n"
+	"Identity:\n"
+	"  --map-root           be root inside, mapped to you (like unshare -r)\n"
+	"  --map-auto           also map your subordinate ids (/etc/subuid, newuidmap)\n"
+	"  --map-host-root      (root only) map host root into the sandbox; by default\n"
+	"                       root's sandboxes use root's /etc/subuid range or host\n"
+	"                       ids 2130706432-2130771967\n"
+	"  --uid N, --gid N     the ids the command runs as inside\n"
+	"\n"
+	"File system:\n"
+	"  --root DIR           pivot_root into DIR (read-only) with /proc, /dev, /sys\n"
+	"                       (read-only) and a tmpfs /tmp\n"
+	"  --rw-root            with --root: keep DIR writable\n"
+	"  --chroot DIR         only chroot(2) into DIR: no /proc, /dev or other mounts;\n"
+	"                       the soft end of isolation, as in the article\n"
+	"  --bind SRC[:DST]     bind SRC read-write at DST (default: the same path)\n"
+	"  --ro-bind SRC[:DST]  bind SRC read-only at DST\n"
+	"  --tmpfs DST[:size=N] a fresh tmpfs at DST (N in bytes, or with k/M/G)\n"
+	"  --workdir DIR        start in DIR (default: your directory if the sandbox\n"
+	"                       has it, else /)\n"
+	"\n"
+	"Host identity:\n"
+	"  --hostname NAME      host name inside (default: cell)\n"
+	"  --domainname NAME    NIS domain name inside\n"
+	"\n"
+	"Process:\n"
+	"  --env K=V            set K in the command's environment\n"
+	"  --keep-env K         pass your K through\n"
+	"  --clearenv           start from an empty environment (default: PATH, HOME,\n"
+	"                       TERM, LANG only)\n"
+	"  --keep-fd N          pass file descriptor N (besides 0, 1, 2)\n"
+	"  --pty, --no-pty      force or refuse a pseudo-terminal for the command\n"
+	"  --no-init            the command is PID 1 itself (no reaping init)\n"
+	"  --print-spec         print the resolved sandbox and run nothing\n"
+	"  -h, --help           this text\n"
+	"\n"
+	"Exit status: the command's; 128+N if it was killed by signal N; 125 if cell\n"
+	"could not set up the sandbox; 126 if the command cannot be executed; 127 if\n"
+	"it was not found.\n";
+
+enum {
+	OPT_NS = 256,
+	OPT_SHARE,
+	OPT_MAP_ROOT,
+	OPT_MAP_AUTO,
+	OPT_MAP_HOST_ROOT,
+	OPT_UID,
+	OPT_GID,
+	OPT_ROOT,
+	OPT_RW_ROOT,
+	OPT_CHROOT,
+	OPT_BIND,
+	OPT_RO_BIND,
+	OPT_TMPFS,
+	OPT_WORKDIR,
+	OPT_HOSTNAME,
+	OPT_DOMAINNAME,
+	OPT_ENV,
+	OPT_KEEP_ENV,
+	OPT_CLEARENV,
+	OPT_KEEP_FD,
+	OPT_PTY,
+	OPT_NO_PTY,
+	OPT_NO_INIT,
+	OPT_PRINT_SPEC,
+};
+
+static const struct option run_options[] = {
+	{ "ns", required_argument, NULL, OPT_NS },
+	{ "share", required_argument, NULL, OPT_SHARE },
+	{ "map-root", no_argument, NULL, OPT_MAP_ROOT },
+	{ "map-auto", no_argument, NULL, OPT_MAP_AUTO },
+	{ "map-host-root", no_argument, NULL, OPT_MAP_HOST_ROOT },
+	{ "uid", required_argument, NULL, OPT_UID },
+	{ "gid", required_argument, NULL, OPT_GID },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "rw-root", no_argument, NULL, OPT_RW_ROOT },
+	{ "chroot", required_argument, NULL, OPT_CHROOT },
+	{ "bind", required_argument, NULL, OPT_BIND },
+	{ "ro-bind", required_argument, NULL, OPT_RO_BIND },
+	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+	{ "workdir", required_argument, NULL, OPT_WORKDIR },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "domainname", required_argument, NULL, OPT_DOMAINNAME },
+	{ "env", required_argument, NULL, OPT_ENV },
+	{ "keep-env", required_argument, NULL, OPT_KEEP_ENV },
+	{ "clearenv", no_argument, NULL, OPT_CLEARENV },
+	{ "keep-fd", required_argument, NULL, OPT_KEEP_FD },
+	{ "pty", no_argument, NULL, OPT_PTY },
+	{ "no-pty", no_argument, NULL, OPT_NO_PTY },
+	{ "no-init", no_argument, NULL, OPT_NO_INIT },
+	{ "print-spec", no_argument, NULL, OPT_PRINT_SPEC },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* A growable "K=V" list where a later K replaces an earlier one. */
+struct envlist {
+	char **v;
+	size_t n;
+};
+
+static int env_set(struct envlist *e, const char *kv)
+{
+	size_t klen = strcspn(kv, "=");
+	char *copy = strdup(kv), **nv;
+
+	if (!copy)
+		return -ENOMEM;
+	for (size_t i = 0; i < e->n; i++)
+		if (strncmp(e->v[i], kv, klen) == 0 && e->v[i][klen] == '=') {
+			free(e->v[i]);
+			e->v[i] = copy;
+			return 0;
+		}
+	nv = realloc(e->v, (e->n + 2) * sizeof(*nv));
+	if (!nv) {
+		free(copy);
+		return -ENOMEM;
+	}
+	e->v = nv;
+	e->v[e->n++] = copy;
+	e->v[e->n] = NULL;
+	return 0;
+}
+
+static const char *env_lookup(char **envp, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, name, len) == 0 && (*envp)[len] == '=')
+			return *envp + len + 1;
+	return NULL;
+}
+
+static bool valid_env_name(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!(s[i] == '_' || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (i > 0 && s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+/* Absolute form of a host path given on the command line (no symlink
+ * resolution: the kernel resolves at bind time). */
+static char *absolute(const char *path, const char *cwd)
+{
+	char *r;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (asprintf(&r, "%s/%s", cwd, path) < 0)
+		return NULL;
+	return r;
+}
+
+static int parse_bind(struct cell_spec *s, enum cell_mount_type type, const char *arg,
+		      const char *cwd, struct cell_err *err)
+{
+	const char *flag = type == CELL_MOUNT_BIND ? "--bind" : "--ro-bind";
+	_cleanup_free_ char *copy = strdup(arg), *src = NULL;
+	char *colon;
+	const char *dst;
+
+	if (!copy)
+		return -ENOMEM;
+	colon = strchr(copy, ':');
+	if (colon)
+		*colon = '\0';
+	if (!copy[0])
+		return cell_fail(err, 0, "%s '%s': empty source path", flag, arg);
+	if (colon && colon[1] != '/')
+		return cell_fail(err, 0, "%s '%s': the destination must be an absolute path",
+				 flag, arg);
+	src = absolute(copy, cwd);
+	if (!src)
+		return -ENOMEM;
+	dst = colon ? colon + 1 : src;
+	return cell_spec_add_mount(s, type, src, dst, 0);
+}
+
+static int parse_tmpfs(struct cell_spec *s, const char *arg, struct cell_err *err)
+{
+	_cleanup_free_ char *copy = strdup(arg);
+	char *colon;
+	uint64_t size = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	colon = strchr(copy, ':');
+	if (colon) {
+		*colon = '\0';
+		if (strncmp(colon + 1, "size=", 5) != 0 || cell_parse_size(colon + 6, &size) < 0)
+			return cell_fail(err, 0, "--tmpfs '%s': expected DST[:size=N] with N like "
+					 "65536, 64k, 16M or 1G", arg);
+	}
+	if (copy[0] != '/')
+		return cell_fail(err, 0, "--tmpfs '%s': the destination must be an absolute path",
+				 arg);
+	return cell_spec_add_mount(s, CELL_MOUNT_TMPFS, NULL, copy, size);
+}
+
+static int set_string(char **field, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+int cell_cli_parse_run(int argc, char **argv, char **envp, const char *cwd,
+		       struct cell_spec **ret, struct cell_err *err)
+{
+	_cleanup_(cell_spec_freep) struct cell_spec *s = cell_spec_new();
+	struct envlist extra = { 0 }; /* --env/--keep-env, in order */
+	bool clearenv = false, print_spec = false, ns_given = false, share_given = false;
+	struct envlist env = { 0 };
+	int opt, r = 0;
+
+	if (!s)
+		return -ENOMEM;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:h", run_options, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			r = CELL_CLI_HELP;
+			goto out;
+		case OPT_NS:
+		case OPT_SHARE: {
+			unsigned mask;
+
+			if (cell_ns_parse_list(optarg, &mask, err) < 0) {
+				r = cell_err_prefix(err, "%s", opt == OPT_NS ? "--ns" : "--share");
+				goto out;
+			}
+			if (opt == OPT_NS) {
+				s->ns = mask;
+				ns_given = true;
+			} else {
+				s->ns &= ~mask;
+				share_given = true;
+			}
+			s->set |= CELL_SET_NS;
+			break;
+		}
+		case OPT_MAP_ROOT:
+		case OPT_MAP_AUTO:
+		case OPT_MAP_HOST_ROOT: {
+			enum cell_id_mode m = opt == OPT_MAP_ROOT ? CELL_ID_MAP_ROOT
+					      : opt == OPT_MAP_AUTO ? CELL_ID_MAP_AUTO
+								    : CELL_ID_HOST_ROOT;
+
+			if ((s->set & CELL_SET_IDMODE) && s->id_mode != m) {
+				r = cell_fail(err, 0, "--map-root, --map-auto and --map-host-root "
+						 "exclude each other");
+				goto out;
+			}
+			s->id_mode = m;
+			s->set |= CELL_SET_IDMODE;
+			break;
+		}
+		case OPT_UID:
+		case OPT_GID: {
+			uint32_t id;
+
+			if (cell_parse_id(optarg, &id) < 0) {
+				r = cell_fail(err, 0, "%s '%s': not a valid id (0 to 4294967294)",
+					      opt == OPT_UID ? "--uid" : "--gid", optarg);
+				goto out;
+			}
+			if (opt == OPT_UID) {
+				s->uid = id;
+				s->set |= CELL_SET_UID;
+			} else {
+				s->gid = id;
+				s->set |= CELL_SET_GID;
+			}
+			break;
+		}
+		case OPT_ROOT:
+		case OPT_CHROOT: {
+			_cleanup_free_ char *dir = absolute(optarg, cwd);
+
+			if (!dir) {
+				r = -ENOMEM;
+				goto out;
+			}
+			if ((s->set & CELL_SET_ROOT)) {
+				r = cell_fail(err, 0, "--root and --chroot may be given once");
+				goto out;
+			}
+			free(s->root);
+			s->root = TAKE_PTR(dir);
+			s->root_mode = opt == OPT_ROOT ? CELL_ROOT_DIR : CELL_ROOT_CHROOT;
+			s->set |= CELL_SET_ROOT;
+			break;
+		}
+		case OPT_RW_ROOT:
+			s->root_rw = true;
+			break;
+		case OPT_BIND:
+		case OPT_RO_BIND:
+			r = parse_bind(s, opt == OPT_BIND ? CELL_MOUNT_BIND : CELL_MOUNT_RO_BIND,
+				       optarg, cwd, err);
+			if (r < 0)
+				goto out;
+			break;
+		case OPT_TMPFS:
+			r = parse_tmpfs(s, optarg, err);
+			if (r < 0)
+				goto out;
+			break;
+		case OPT_WORKDIR:
+			r = set_string(&s->workdir, optarg);
+			if (r < 0)
+				goto out;
+			s->set |= CELL_SET_WORKDIR;
+			break;
+		case OPT_HOSTNAME:
+			r = set_string(&s->hostname, optarg);
+			if (r < 0)
+				goto out;
+			s->set |= CELL_SET_HOSTNAME;
+			break;
+		case OPT_DOMAINNAME:
+			r = set_string(&s->domainname, optarg);
+			if (r < 0)
+				goto out;
+			s->set |= CELL_SET_DOMAINNAME;
+			break;
+		case OPT_ENV: {
+			const char *eq = strchr(optarg, '=');
+
+			if (!eq || !valid_env_name(optarg, (size_t)(eq - optarg))) {
+				r = cell_fail(err, 0, "--env '%s': expected NAME=VALUE", optarg);
+				goto out;
+			}
+			r = env_set(&extra, optarg);
+			if (r < 0)
+				goto out;
+			break;
+		}
+		case OPT_KEEP_ENV: {
+			const char *v;
+			_cleanup_free_ char *kv = NULL;
+
+			if (!valid_env_name(optarg, strlen(optarg))) {
+				r = cell_fail(err, 0, "--keep-env '%s': not a variable name", optarg);
+				goto out;
+			}
+			v = env_lookup(envp, optarg);
+			if (!v)
+				break; /* nothing to keep */
+			if (asprintf(&kv, "%s=%s", optarg, v) < 0) {
+				r = -ENOMEM;
+				goto out;
+			}
+			r = env_set(&extra, kv);
+			if (r < 0)
+				goto out;
+			break;
+		}
+		case OPT_CLEARENV:
+			clearenv = true;
+			break;
+		case OPT_KEEP_FD: {
+			int fd, *nk;
+
+			if (cell_parse_int(optarg, &fd) < 0 || fd < 3) {
+				r = cell_fail(err, 0, "--keep-fd '%s': expected a descriptor number "
+						 "of 3 or more (0, 1 and 2 are always passed)", optarg);
+				goto out;
+			}
+			nk = realloc(s->keep_fds, (s->n_keep_fds + 1) * sizeof(*nk));
+			if (!nk) {
+				r = -ENOMEM;
+				goto out;
+			}
+			s->keep_fds = nk;
+			s->keep_fds[s->n_keep_fds++] = fd;
+			break;
+		}
+		case OPT_PTY:
+		case OPT_NO_PTY:
+			s->pty = opt == OPT_PTY ? CELL_PTY_ON : CELL_PTY_OFF;
+			break;
+		case OPT_NO_INIT:
+			s->init = false;
+			break;
+		case OPT_PRINT_SPEC:
+			print_spec = true;
+			break;
+		case ':':
+			r = cell_fail(err, 0, "option %s needs a value", argv[optind - 1]);
+			goto out;
+		default:
+			if (optopt)
+				r = cell_fail(err, 0, "unknown option -%c (see cell run --help)",
+					      optopt);
+			else
+				r = cell_fail(err, 0, "unknown option %s (see cell run --help)",
+					      argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (ns_given && share_given) {
+		r = cell_fail(err, 0, "--ns and --share exclude each other");
+		goto out;
+	}
+
+	/* The environment: a small clean default, then --env/--keep-env. */
+	if (!clearenv) {
+		const char *v;
+		_cleanup_free_ char *home = NULL, *term = NULL, *lang = NULL;
+		bool new_mnt = s->ns & CELL_NS_BIT(CELL_NS_MNT);
+
+		r = env_set(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+		if (r < 0)
+			goto out;
+		v = env_lookup(envp, "HOME");
+		if (asprintf(&home, "HOME=%s", (new_mnt || !v) ? "/tmp" : v) < 0 ||
+		    env_set(&env, home) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		v = env_lookup(envp, "TERM");
+		if (v && (asprintf(&term, "TERM=%s", v) < 0 || env_set(&env, term) < 0)) {
+			r = -ENOMEM;
+			goto out;
+		}
+		v = env_lookup(envp, "LANG");
+		if (asprintf(&lang, "LANG=%s", v ? v : "C.UTF-8") < 0 || env_set(&env, lang) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < extra.n; i++) {
+		r = env_set(&env, extra.v[i]);
+		if (r < 0)
+			goto out;
+	}
+	if (!env.v && !(env.v = calloc(1, sizeof(char *)))) {
+		r = -ENOMEM;
+		goto out;
+	}
+	s->env = TAKE_PTR(env.v);
+
+	if (optind >= argc) {
+		r = cell_fail(err, 0, "no command given (try: cell run -- /bin/sh)");
+		goto out;
+	}
+	s->argv = calloc((size_t)(argc - optind + 1), sizeof(char *));
+	if (!s->argv) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (int i = optind; i < argc; i++)
+		if (!(s->argv[i - optind] = strdup(argv[i]))) {
+			r = -ENOMEM;
+			goto out;
+		}
+	*ret = TAKE_PTR(s);
+	r = print_spec ? CELL_CLI_PRINT_SPEC : CELL_CLI_RUN;
+out:
+	for (size_t i = 0; i < extra.n; i++)
+		free(extra.v[i]);
+	free(extra.v);
+	for (size_t i = 0; i < env.n && env.v; i++)
+		free(env.v[i]);
+	free(env.v);
+	return r;
+}

@@ -1,0 +1,131 @@
+/* host.c - read the host facts the planners need (see host.h).
+ *
+ * subuid(5)/subgid(5): "name:start:count" or "uid:start:count" lines.
+ */
+#define _GNU_SOURCE
+#include "host.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+static const char *const sysdir_paths[CELL_SYSDIR_MAX] = {
+	[CELL_SYSDIR_USR] = "/usr",	[CELL_SYSDIR_BIN] = "/bin",
+	[CELL_SYSDIR_SBIN] = "/sbin",	[CELL_SYSDIR_LIB] = "/lib",
+	[CELL_SYSDIR_LIB32] = "/lib32", [CELL_SYSDIR_LIB64] = "/lib64",
+	[CELL_SYSDIR_LIBX32] = "/libx32", [CELL_SYSDIR_ETC] = "/etc",
+};
+
+const char *cell_sysdir_path(enum cell_sysdir d)
+{
+	return (unsigned)d < CELL_SYSDIR_MAX ? sysdir_paths[d] : NULL;
+}
+
+static bool parse_u32(const char *s, size_t len, uint32_t *ret)
+{
+	uint64_t v = 0;
+
+	if (len == 0 || len > 10)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > UINT32_MAX)
+		return false;
+	*ret = (uint32_t)v;
+	return true;
+}
+
+int cell_subid_parse(const char *text, const char *name, uint32_t id, struct cell_subid *ret)
+{
+	const char *line = text;
+
+	while (line && *line) {
+		const char *eol = strchrnul(line, '\n');
+		const char *c1 = memchr(line, ':', (size_t)(eol - line));
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(eol - c1 - 1)) : NULL;
+		uint32_t owner, start, count;
+
+		if (c1 && c2 && line[0] != '#') {
+			size_t nlen = (size_t)(c1 - line);
+			bool match = (name && strlen(name) == nlen && memcmp(line, name, nlen) == 0) ||
+				     (parse_u32(line, nlen, &owner) && owner == id);
+
+			if (match && parse_u32(c1 + 1, (size_t)(c2 - c1 - 1), &start) &&
+			    parse_u32(c2 + 1, (size_t)(eol - c2 - 1), &count) && count > 0 &&
+			    (uint64_t)start + count <= UINT32_MAX) {
+				ret->start = start;
+				ret->count = count;
+				return 1;
+			}
+		}
+		line = *eol ? eol + 1 : NULL;
+	}
+	return 0;
+}
+
+static void read_subid(const char *path, const char *name, uint32_t id, struct cell_subid *ret)
+{
+	char buf[16384];
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	ret->count = 0;
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	(void)cell_subid_parse(buf, name, id, ret);
+}
+
+int cell_host_probe(struct cell_host *h, bool want_subid, struct cell_err *err)
+{
+	struct passwd *pw;
+
+	(void)err;
+	memset(h, 0, sizeof(*h));
+	h->uid = getuid();
+	h->gid = getgid();
+	h->root = h->uid == 0;
+	if (!getcwd(h->cwd, sizeof(h->cwd)))
+		h->cwd[0] = '\0';
+
+	/* Sub-id ranges matter only for root and --map-auto, and the name lookup
+	 * loads NSS modules, so the fast path skips both. */
+	if (want_subid) {
+		pw = getpwuid(h->uid);
+		read_subid("/etc/subuid", pw ? pw->pw_name : NULL, h->uid, &h->subuid);
+		read_subid("/etc/subgid", pw ? pw->pw_name : NULL, h->uid, &h->subgid);
+	}
+
+	for (int d = 0; d < CELL_SYSDIR_MAX; d++) {
+		struct stat st;
+
+		if (lstat(sysdir_paths[d], &st) < 0) {
+			h->sysdir[d].kind = CELL_SYSDIR_ABSENT;
+		} else if (S_ISLNK(st.st_mode)) {
+			ssize_t n = readlink(sysdir_paths[d], h->sysdir[d].target,
+					     sizeof(h->sysdir[d].target) - 1);
+			if (n <= 0) {
+				h->sysdir[d].kind = CELL_SYSDIR_ABSENT;
+				continue;
+			}
+			h->sysdir[d].target[n] = '\0';
+			h->sysdir[d].kind = CELL_SYSDIR_SYMLINK;
+		} else if (S_ISDIR(st.st_mode)) {
+			h->sysdir[d].kind = CELL_SYSDIR_DIR;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,420 @@
+/* init.c - the child: everything between clone and execve, and PID 1.
+ *
+ * The most dangerous code in cell: it runs inside the new namespaces with
+ * capabilities over them.  It is straight-line, allocates nothing after
+ * clone, and every failure is fatal: the error goes to the parent over the
+ * sync socket and the child exits 125 (126/127 for an exec failure).
+ *
+ * Order (DESIGN.md "Launch order"):
+ *   parent-death signal, not dumpable, close inherited fds;
+ *   ids (own maps, or wait for the parent's GO);
+ *   hostname, lo up, mounts + pivot_root, working directory;
+ *   init's own ids; pty;
+ *   fork the command: new session, terminal, ids, capabilities, exec.
+ *   PID 1 then reaps everything and forwards signals until the command exits.
+ */
+#define _GNU_SOURCE
+#include "init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "net.h"
+#include "sync.h"
+
+#define DIE(c, err) cell_sync_die((c)->sock, (err))
+
+/* Close every fd but 0-2, keep[] and extra. */
+static int close_fds_except(const int *keep, size_t n, int extra)
+{
+	int sorted[64 + 1];
+	size_t k = 0;
+	unsigned lo = 3;
+
+	for (size_t i = 0; i < n && k < 64; i++)
+		if (keep[i] > 2)
+			sorted[k++] = keep[i];
+	if (extra > 2)
+		sorted[k++] = extra;
+	/* insertion sort: tiny arrays */
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+			int t = sorted[j];
+			sorted[j] = sorted[j - 1];
+			sorted[j - 1] = t;
+		}
+	for (size_t i = 0; i < k; i++) {
+		if ((unsigned)sorted[i] > lo && close_range(lo, (unsigned)sorted[i] - 1, 0) < 0)
+			return -errno;
+		lo = (unsigned)sorted[i] + 1;
+	}
+	return close_range(lo, ~0U, 0) < 0 ? -errno : 0;
+}
+
+static bool parent_gone(int sock)
+{
+	struct pollfd pfd = { .fd = sock, .events = 0 };
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR));
+}
+
+static void set_pdeathsig(struct cell_child_ctx *c)
+{
+	struct cell_err err = { 0 };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		cell_fail(&err, errno, "set parent-death signal");
+		DIE(c, &err);
+	}
+	if (parent_gone(c->sock))
+		_exit(CELL_EXIT_SETUP);
+}
+
+static int set_ids(uint32_t uid, uint32_t gid, bool drop_groups, struct cell_err *err)
+{
+	if (setresgid(gid, gid, gid) < 0)
+		return cell_fail(err, errno, "setresgid %u", gid);
+	if (drop_groups && setgroups(0, NULL) < 0)
+		return cell_fail(err, errno, "setgroups");
+	if (setresuid(uid, uid, uid) < 0)
+		return cell_fail(err, errno, "setresuid %u", uid);
+	return 0;
+}
+
+static const char *env_get(char *const *env, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; env && *env; env++)
+		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
+			return *env + len + 1;
+	return NULL;
+}
+
+/* execvpe(3) with the PATH of the sandbox's environment (glibc's looks at the
+ * caller's), and the exit status rules of POSIX shells: 127 not found,
+ * 126 found but not executable. */
+static void exec_command(const struct cell_spec *s, struct cell_err *err)
+{
+	const char *file = s->argv[0];
+	const char *path = env_get(s->env, "PATH");
+	bool denied = false;
+	int last = ENOENT;
+	char buf[4096];
+
+	if (strchr(file, '/')) {
+		execve(file, s->argv, s->env);
+		last = errno;
+		err->status = (last == ENOENT || last == ENOTDIR) ? CELL_EXIT_NOT_FOUND
+								     : CELL_EXIT_CANNOT_EXEC;
+		cell_fail(err, last, "%s", file);
+		return;
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		size_t dlen = (size_t)(end - p);
+
+		if (dlen + 1 + strlen(file) + 1 <= sizeof(buf)) {
+			memcpy(buf, dlen ? p : ".", dlen ? dlen : 1);
+			dlen = dlen ? dlen : 1;
+			buf[dlen] = '/';
+			strcpy(buf + dlen + 1, file);
+			execve(buf, s->argv, s->env);
+			if (errno == EACCES)
+				denied = true;
+			else if (errno != ENOENT && errno != ENOTDIR)
+				last = errno;
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	if (denied || last != ENOENT) {
+		err->status = CELL_EXIT_CANNOT_EXEC;
+		cell_fail(err, denied ? EACCES : last, "%s", file);
+	} else {
+		err->status = CELL_EXIT_NOT_FOUND;
+		cell_fail(err, 0, "%s: command not found", file);
+	}
+}
+
+/* The command's process (or PID 1 itself with --no-init).  Never returns. */
+__attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int pty_slave)
+{
+	const struct cell_plan *p = c->plan;
+	struct cell_err err = { 0 };
+
+	if (sigprocmask(SIG_SETMASK, &c->saved_mask, NULL) < 0) {
+		cell_fail(&err, errno, "restore signal mask");
+		DIE(c, &err);
+	}
+	/* A session of its own: no way back to the host terminal (TIOCSTI). */
+	if (setsid() < 0) {
+		cell_fail(&err, errno, "setsid");
+		DIE(c, &err);
+	}
+	if (pty_slave >= 0) {
+		if (ioctl(pty_slave, TIOCSCTTY, 0) < 0 || dup2(pty_slave, 0) < 0 ||
+		    dup2(pty_slave, 1) < 0 || dup2(pty_slave, 2) < 0) {
+			cell_fail(&err, errno, "attach the terminal");
+			DIE(c, &err);
+		}
+		if (pty_slave > 2)
+			close(pty_slave);
+	}
+	if (p->ids.set_ids && set_ids(p->ids.uid, p->ids.gid, p->ids.drop_groups, &err) < 0)
+		DIE(c, &err);
+	/* Credential changes clear the parent-death signal: set it again. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		cell_fail(&err, errno, "set parent-death signal");
+		DIE(c, &err);
+	}
+	if (cell_caps_drop(0, &err) < 0)
+		DIE(c, &err);
+	for (size_t i = 0; i < p->spec->n_keep_fds; i++)
+		if (fcntl(p->spec->keep_fds[i], F_SETFD, 0) < 0) {
+			cell_fail(&err, errno, "--keep-fd %d", p->spec->keep_fds[i]);
+			DIE(c, &err);
+		}
+	exec_command(p->spec, &err);
+	DIE(c, &err);
+}
+
+static void setup_workdir(struct cell_child_ctx *c)
+{
+	const struct cell_plan *p = c->plan;
+	const struct cell_spec *s = p->spec;
+	struct cell_err err = { 0 };
+	char cwd[4096];
+
+	if (s->workdir) {
+		if (chdir(s->workdir) < 0) {
+			cell_fail(&err, errno, "--workdir %s", s->workdir);
+			DIE(c, &err);
+		}
+	} else if (p->mounts.n > 0 || p->mounts.chroot_only) {
+		/* The caller's directory when the sandbox has the same path, else /. */
+		if (!p->host.cwd[0] || chdir(p->host.cwd) < 0)
+			if (chdir("/") < 0) {
+				cell_fail(&err, errno, "chdir /");
+				DIE(c, &err);
+			}
+	}
+	/* The working directory must be reachable from the root (runc
+	 * CVE-2024-21626): getcwd(3) fails with ENOENT when the kernel says
+	 * "(unreachable)". */
+	if (!getcwd(cwd, sizeof(cwd))) {
+		cell_fail(&err, errno, "working directory is outside the sandbox's root");
+		DIE(c, &err);
+	}
+}
+
+/* Make a pty inside the sandbox's own devpts and send the master up. */
+static int setup_pty(struct cell_child_ctx *c)
+{
+	struct cell_err err = { 0 };
+	struct cell_msg msg = { .type = CELL_MSG_PTY };
+	int unlock = 0, master, slave;
+
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0) {
+		cell_fail(&err, errno, "open a pseudo-terminal");
+		DIE(c, &err);
+	}
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		cell_fail(&err, errno, "open the pseudo-terminal's peer");
+		DIE(c, &err);
+	}
+	if (cell_sync_send(c->sock, &msg, &master, 1) < 0) {
+		cell_fail(&err, errno, "send the pseudo-terminal");
+		DIE(c, &err);
+	}
+	close(master);
+	return slave;
+}
+
+static int status_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return CELL_EXIT_SETUP;
+}
+
+/* PID 1: reap every child, forward every signal to the command, exit with the
+ * command's status.  When PID 1 exits the kernel kills the rest. */
+__attribute__((noreturn)) static void init_loop(struct cell_child_ctx *c, pid_t cmd, int sfd)
+{
+	struct cell_err err = { 0 };
+
+	for (;;) {
+		struct signalfd_siginfo si;
+		ssize_t n = read(sfd, &si, sizeof(si));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof(si)) {
+			cell_fail(&err, errno, "init: read signalfd");
+			kill(cmd, SIGKILL);
+			DIE(c, &err);
+		}
+		if (si.ssi_signo != SIGCHLD) {
+			(void)kill(cmd, (int)si.ssi_signo); /* it may be gone already */
+			continue;
+		}
+		for (;;) {
+			int status;
+			pid_t pid = waitpid(-1, &status, WNOHANG);
+
+			if (pid <= 0)
+				break;
+			if (pid == cmd) {
+				struct cell_msg msg = { .type = CELL_MSG_STATUS, .status = status };
+
+				(void)cell_sync_send(c->sock, &msg, NULL, 0);
+				_exit(status_code(status));
+			}
+		}
+	}
+}
+
+void cell_child_main(struct cell_child_ctx *c)
+{
+	const struct cell_plan *p = c->plan;
+	const struct cell_spec *s = p->spec;
+	struct cell_err err = { 0 };
+	int preopened[CELL_MSG_FDS_MAX], *pre = NULL;
+	int pty_slave = -1, sfd = -1;
+	static int src[CELL_MOUNT_OPS_MAX];
+	sigset_t mask;
+	pid_t cmd;
+
+	if (close_fds_except(s->keep_fds, s->n_keep_fds, c->sock) < 0) {
+		cell_fail(&err, errno, "close inherited file descriptors");
+		DIE(c, &err);
+	}
+	set_pdeathsig(c);
+	switch (p->ids.writer) {
+	case CELL_IDMAP_CHILD:
+		if (cell_idmap_write_self(&p->ids, &err) < 0)
+			DIE(c, &err);
+		break;
+	case CELL_IDMAP_PARENT:
+	case CELL_IDMAP_HELPER: {
+		struct cell_msg msg;
+		size_t nfds = 0;
+		int r = cell_sync_recv(c->sock, &msg, preopened, CELL_MSG_FDS_MAX, &nfds);
+
+		if (r <= 0 || msg.type != CELL_MSG_GO)
+			_exit(CELL_EXIT_SETUP); /* the parent failed and says why */
+		if (nfds > 0) {
+			/* One bit per op marked idmap, in plan order: set when the
+			 * parent could make the idmapped mount and sent its fd. */
+			static int slots[256];
+			size_t k = 0, j = 0;
+
+			for (size_t i = 0; i < p->mounts.n && i < 256; i++) {
+				slots[i] = -1;
+				if (!(p->mounts.ops[i].flags & CELL_OPF_IDMAP))
+					continue;
+				if (k < 31 && ((unsigned)msg.status & (1u << k)) && j < nfds)
+					slots[i] = preopened[j++];
+				k++;
+			}
+			pre = slots;
+		}
+		break;
+	}
+	case CELL_IDMAP_NONE:
+		break;
+	}
+	/* Nothing in the sandbox may open cell's own memory or binary through
+	 * /proc/1 (runc CVE-2019-5736); exec resets this for the command.  Set
+	 * after the maps: a non-dumpable process cannot write its own. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		cell_fail(&err, errno, "set not dumpable");
+		DIE(c, &err);
+	}
+
+	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0) {
+		cell_fail(&err, errno, "--hostname %s", p->hostname);
+		DIE(c, &err);
+	}
+	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0) {
+		cell_fail(&err, errno, "--domainname %s", s->domainname);
+		DIE(c, &err);
+	}
+	if ((p->clone_flags & CLONE_NEWNET) && cell_net_lo_up(&err) < 0)
+		DIE(c, &err);
+	/* Sources are opened with the caller's access rights; then init takes
+	 * its ids inside (files it creates must belong to a mapped id); then
+	 * the root is built. */
+	if ((p->clone_flags & CLONE_NEWNS) && cell_mount_open_sources(&p->mounts, pre, src, &err) < 0)
+		DIE(c, &err);
+	if (p->ids.init_uid >= 0) {
+		if (set_ids((uint32_t)p->ids.init_uid, (uint32_t)p->ids.init_gid,
+			    p->ids.drop_groups, &err) < 0)
+			DIE(c, &err);
+		set_pdeathsig(c); /* cleared by the credential change */
+		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+			cell_fail(&err, errno, "set not dumpable");
+			DIE(c, &err);
+		}
+	}
+	if ((p->clone_flags & CLONE_NEWNS) && cell_mount_build(&p->mounts, src, &err) < 0)
+		DIE(c, &err);
+	if (!(p->clone_flags & CLONE_NEWNS) && p->mounts.chroot_only) {
+		if (chroot(p->mounts.chroot_dir) < 0 || chdir("/") < 0) {
+			cell_fail(&err, errno, "--chroot %s", p->mounts.chroot_dir);
+			DIE(c, &err);
+		}
+	}
+	setup_workdir(c);
+
+	if (p->pty)
+		pty_slave = setup_pty(c);
+
+	if (!s->init)
+		run_command(c, pty_slave);
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+		cell_fail(&err, errno, "block SIGCHLD");
+		DIE(c, &err);
+	}
+	/* Everything the parent blocked (all catchable signals) plus SIGCHLD. */
+	if (sigprocmask(SIG_BLOCK, NULL, &mask) < 0 ||
+	    (sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0) {
+		cell_fail(&err, errno, "init: signalfd");
+		DIE(c, &err);
+	}
+	cmd = fork();
+	if (cmd < 0) {
+		cell_fail(&err, errno, "fork the command");
+		DIE(c, &err);
+	}
+	if (cmd == 0) {
+		close(sfd);
+		run_command(c, pty_slave);
+	}
+	if (pty_slave >= 0)
+		close(pty_slave);
+	init_loop(c, cmd, sfd);
+}

@@ -1,0 +1,388 @@
+/* launch.c - the launch sequence, parent side.
+ *
+ * clone3(2) with every namespace flag at once (one process into all the new
+ * namespaces), CLONE_PIDFD so that no recycled PID is ever signalled.  Then,
+ * depending on the id plan, write the maps (and make idmapped binds) and
+ * release the child; then supervise: forward signals, relay the terminal,
+ * collect errors and the exit status.  See init.c for the child side.
+ */
+#define _GNU_SOURCE
+#include "launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "init.h"
+#include "pty.h"
+#include "sync.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static const unsigned long ns_clone_flag[CELL_NS_MAX] = {
+	[CELL_NS_USER] = CLONE_NEWUSER, [CELL_NS_MNT] = CLONE_NEWNS,
+	[CELL_NS_PID] = CLONE_NEWPID,	[CELL_NS_NET] = CLONE_NEWNET,
+	[CELL_NS_IPC] = CLONE_NEWIPC,	[CELL_NS_UTS] = CLONE_NEWUTS,
+	[CELL_NS_CGROUP] = CLONE_NEWCGROUP, [CELL_NS_TIME] = CLONE_NEWTIME,
+};
+
+int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell_err *err)
+{
+	struct cell_plan *p = ret;
+	bool want_subid = getuid() == 0 || s->id_mode == CELL_ID_MAP_AUTO;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	p->spec = s;
+	r = cell_host_probe(&p->host, want_subid, err);
+	if (r < 0)
+		return r;
+	r = cell_spec_validate(s, p->host.root, err);
+	if (r < 0)
+		return r;
+	r = cell_idmap_plan(s, &p->host, &p->ids, err);
+	if (r < 0)
+		return r;
+	/* The mount ops borrow strings from p->host: plan in place. */
+	r = cell_mount_plan(s, &p->host, &p->mounts, err);
+	if (r < 0)
+		return r;
+	for (int t = 0; t < CELL_NS_MAX; t++)
+		if (s->ns & CELL_NS_BIT(t))
+			p->clone_flags |= (unsigned)ns_clone_flag[t];
+	if (s->ns & CELL_NS_BIT(CELL_NS_UTS))
+		p->hostname = s->hostname ? s->hostname : "cell";
+	p->pty = s->pty == CELL_PTY_ON || (s->pty == CELL_PTY_AUTO && isatty(STDIN_FILENO));
+	for (size_t i = 0; i < s->n_keep_fds; i++)
+		if (fcntl(s->keep_fds[i], F_GETFD) < 0)
+			return cell_fail(err, errno, "--keep-fd %d", s->keep_fds[i]);
+	return 0;
+}
+
+void cell_plan_clear(struct cell_plan *p)
+{
+	cell_mount_plan_clear(&p->mounts);
+}
+
+static void print_map(FILE *f, const char *name, const struct cell_idmap_line *l, unsigned n)
+{
+	fprintf(f, "%s:", name);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, "%s %u %u %u", i ? "," : "", l[i].inside, l[i].outside, l[i].count);
+	fputc('\n', f);
+}
+
+void cell_plan_print(const struct cell_plan *p, FILE *f)
+{
+	static const char *const writers[] = { "none", "sandbox", "cell (as root)",
+					       "newuidmap/newgidmap" };
+	const struct cell_spec *s = p->spec;
+
+	fprintf(f, "namespaces:");
+	for (int t = 0; t < CELL_NS_MAX; t++)
+		if (s->ns & CELL_NS_BIT(t))
+			fprintf(f, " %s", cell_ns_name(t));
+	fprintf(f, "\nshared:");
+	for (int t = 0; t < CELL_NS_MAX; t++)
+		if (!(s->ns & CELL_NS_BIT(t)))
+			fprintf(f, " %s", cell_ns_name(t));
+	fputc('\n', f);
+	if (p->ids.writer != CELL_IDMAP_NONE) {
+		print_map(f, "uid_map", p->ids.uid_map, p->ids.n_uid_map);
+		print_map(f, "gid_map", p->ids.gid_map, p->ids.n_gid_map);
+		fprintf(f, "maps written by: %s\n", writers[p->ids.writer]);
+	}
+	fprintf(f, "user: uid=%u gid=%u capabilities=none no_new_privs=yes\n", p->ids.uid,
+		p->ids.gid);
+	if (p->hostname)
+		fprintf(f, "hostname: %s\n", p->hostname);
+	if (s->domainname)
+		fprintf(f, "domainname: %s\n", s->domainname);
+	cell_mount_plan_print(&p->mounts, f);
+	if (s->ns & CELL_NS_BIT(CELL_NS_NET))
+		fprintf(f, "network: lo only (up)\n");
+	else
+		fprintf(f, "network: the host's\n");
+	fprintf(f, "workdir: %s\n", s->workdir ? s->workdir : "caller's if present, else /");
+	fprintf(f, "terminal: %s\n", p->pty ? "own pseudo-terminal" : "none (new session)");
+	fprintf(f, "init: %s\n", s->init ? "cell (PID 1 reaps and forwards signals)" : "none");
+	fprintf(f, "keep-fds:");
+	for (size_t i = 0; i < s->n_keep_fds; i++)
+		fprintf(f, " %d", s->keep_fds[i]);
+	fprintf(f, "\nenv:");
+	for (char **e = s->env; e && *e; e++)
+		fprintf(f, " %s", *e);
+	fprintf(f, "\ncommand:");
+	for (char **a = s->argv; a && *a; a++)
+		fprintf(f, " %s", *a);
+	fputc('\n', f);
+}
+
+/* The signals cell forwards: everything a process can catch. */
+static void forward_set(sigset_t *set)
+{
+	sigfillset(set);
+	sigdelset(set, SIGKILL);
+	sigdelset(set, SIGSTOP);
+	sigdelset(set, SIGCHLD);
+}
+
+static int release_child(const struct cell_plan *p, pid_t pid, int sock, struct cell_err *err)
+{
+	struct cell_msg msg = { .type = CELL_MSG_GO };
+	int fds[256], send[CELL_MSG_FDS_MAX];
+	size_t nsend = 0, k = 0;
+	int r;
+
+	r = cell_idmap_write_parent(pid, &p->ids, err);
+	if (r < 0)
+		return r;
+	if (p->ids.writer == CELL_IDMAP_PARENT && p->mounts.n > 0) {
+		char path[64];
+		_cleanup_close_ int userns = -1;
+		bool any = false;
+
+		for (size_t i = 0; i < p->mounts.n; i++)
+			any |= !!(p->mounts.ops[i].flags & CELL_OPF_IDMAP);
+		if (any) {
+			snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+			userns = open(path, O_RDONLY | O_CLOEXEC);
+			if (userns < 0)
+				return cell_fail(err, errno, "open %s", path);
+			r = cell_mount_idmap_prepare(&p->mounts, userns, fds, err);
+			if (r < 0)
+				return r;
+			for (size_t i = 0; i < p->mounts.n; i++) {
+				if (!(p->mounts.ops[i].flags & CELL_OPF_IDMAP))
+					continue;
+				if (fds[i] >= 0 && k < 31 && nsend < CELL_MSG_FDS_MAX) {
+					msg.status |= 1 << k;
+					send[nsend++] = fds[i];
+				} else if (fds[i] >= 0) {
+					close(fds[i]);
+				}
+				k++;
+			}
+		}
+	}
+	r = cell_sync_send(sock, &msg, send, nsend);
+	for (size_t i = 0; i < nsend; i++)
+		close(send[i]);
+	if (r < 0)
+		return cell_fail(err, -r, "release the sandbox");
+	return 0;
+}
+
+static int status_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return CELL_EXIT_SETUP;
+}
+
+struct supervisor {
+	int sock, sfd, pidfd;
+	struct cell_relay relay;
+	struct cell_err child_err; /* first error the sandbox reported */
+	bool have_err, have_status;
+	int cmd_status;
+};
+
+/* Read whatever the sandbox sent.  Returns false on EOF. */
+static bool read_messages(struct supervisor *sv, bool block)
+{
+	for (;;) {
+		struct cell_msg msg;
+		int fd = -1;
+		size_t nfds = 0;
+		struct pollfd pfd = { .fd = sv->sock, .events = POLLIN };
+		int r;
+
+		if (!block && poll(&pfd, 1, 0) <= 0)
+			return true;
+		r = cell_sync_recv(sv->sock, &msg, &fd, 1, &nfds);
+		if (r <= 0)
+			return false;
+		block = false;
+		switch (msg.type) {
+		case CELL_MSG_ERROR:
+			if (!sv->have_err) {
+				sv->child_err = msg.err;
+				sv->have_err = true;
+			}
+			break;
+		case CELL_MSG_PTY:
+			if (nfds == 1 && sv->relay.master < 0)
+				(void)cell_relay_start(&sv->relay, fd);
+			else if (nfds == 1)
+				close(fd);
+			break;
+		case CELL_MSG_STATUS:
+			sv->cmd_status = msg.status;
+			sv->have_status = true;
+			break;
+		default:
+			if (nfds == 1)
+				close(fd);
+		}
+	}
+}
+
+static int supervise(struct supervisor *sv, struct cell_err *err)
+{
+	bool sock_open = true;
+	siginfo_t si;
+
+	for (;;) {
+		struct pollfd pfd[5];
+		size_t n = 0, nrelay;
+
+		pfd[n++] = (struct pollfd){ .fd = sv->pidfd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = sv->sfd, .events = POLLIN };
+		if (sock_open)
+			pfd[n++] = (struct pollfd){ .fd = sv->sock, .events = POLLIN };
+		nrelay = cell_relay_pollfds(&sv->relay, pfd + n);
+		if (poll(pfd, n + nrelay, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return cell_fail(err, errno, "poll");
+		}
+		if (pfd[1].revents & POLLIN) {
+			struct signalfd_siginfo ssi;
+
+			while (read(sv->sfd, &ssi, sizeof(ssi)) == sizeof(ssi)) {
+				if (ssi.ssi_signo == SIGWINCH && sv->relay.master >= 0)
+					cell_relay_winch(&sv->relay);
+				else
+					(void)syscall(SYS_pidfd_send_signal, sv->pidfd,
+						      (int)ssi.ssi_signo, NULL, 0);
+			}
+		}
+		if (sock_open && (pfd[2].revents & (POLLIN | POLLHUP)))
+			sock_open = read_messages(sv, true);
+		cell_relay_handle(&sv->relay, pfd + n, nrelay);
+		if (pfd[0].revents & POLLIN)
+			break;
+	}
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PIDFD, (id_t)sv->pidfd, &si, WEXITED) < 0)
+		return cell_fail(err, errno, "waitid");
+	if (sock_open)
+		(void)read_messages(sv, false);
+	cell_relay_drain(&sv->relay);
+
+	if (sv->have_err) {
+		*err = sv->child_err;
+		return -(err->errnum > 0 ? err->errnum : EINVAL);
+	}
+	if (sv->have_status)
+		return status_code(sv->cmd_status);
+	if (si.si_code == CLD_EXITED)
+		return si.si_status;
+	return 128 + si.si_status;
+}
+
+int cell_launch(const struct cell_plan *p, struct cell_err *err)
+{
+	struct supervisor sv = { .sock = -1, .sfd = -1, .pidfd = -1 };
+	struct clone_args args = { 0 };
+	struct cell_child_ctx ctx = { .plan = p };
+	int sp[2], pidfd = -1, r;
+	sigset_t fwd;
+	pid_t pid;
+
+	if (p->ids.writer == CELL_IDMAP_HELPER) {
+		/* Say what is missing before anything is created. */
+		if (access("/usr/bin/newuidmap", X_OK) < 0 && access("/bin/newuidmap", X_OK) < 0)
+			return cell_fail(err, 0, "--map-auto needs newuidmap and newgidmap (apt "
+					 "install uidmap)");
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return cell_fail(err, errno, "socketpair");
+	forward_set(&fwd);
+	if (sigprocmask(SIG_BLOCK, &fwd, &ctx.saved_mask) < 0) {
+		r = cell_fail(err, errno, "block signals");
+		close(sp[0]);
+		close(sp[1]);
+		return r;
+	}
+	sv.sfd = signalfd(-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sv.sfd < 0) {
+		r = cell_fail(err, errno, "signalfd");
+		goto out;
+	}
+
+	args.flags = p->clone_flags | CLONE_PIDFD;
+	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	args.exit_signal = SIGCHLD;
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0) {
+		int e = errno;
+
+		if (e == EPERM || e == ENOSPC || e == EUSERS)
+			r = cell_fail(err, e, "cannot create the namespaces (are unprivileged user "
+					 "namespaces allowed? see 'cell doctor' or "
+					 "/proc/sys/user/max_user_namespaces)");
+		else
+			r = cell_fail(err, e, "clone3");
+		goto out;
+	}
+	if (pid == 0) {
+		close(sp[0]);
+		ctx.sock = sp[1];
+		cell_child_main(&ctx);
+	}
+	close(sp[1]);
+	sp[1] = -1;
+	sv.sock = sp[0];
+	sp[0] = -1;
+	sv.pidfd = pidfd;
+	cell_relay_init(&sv.relay);
+
+	if (p->ids.writer == CELL_IDMAP_PARENT || p->ids.writer == CELL_IDMAP_HELPER) {
+		r = release_child(p, pid, sv.sock, err);
+		if (r < 0) {
+			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			(void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){ 0 }, WEXITED);
+			goto out;
+		}
+	}
+	r = supervise(&sv, err);
+	if (r < 0) {
+		/* never leave the sandbox behind */
+		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		(void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){ 0 }, WEXITED | WNOHANG);
+	}
+out:
+	cell_relay_end(&sv.relay);
+	if (sv.sock >= 0)
+		close(sv.sock);
+	if (sv.sfd >= 0)
+		close(sv.sfd);
+	if (sv.pidfd >= 0)
+		close(sv.pidfd);
+	if (sp[0] >= 0)
+		close(sp[0]);
+	if (sp[1] >= 0)
+		close(sp[1]);
+	/* The forwarded signals stay blocked: unblocking them now would let one
+	 * that arrived after the last read kill cell before it reports the
+	 * command's status.  Callers exit right after. */
+	return r;
+}

@@ -1,0 +1,33 @@
+/* launch.h - turn a spec into a running sandbox and wait for it. */
+#ifndef CELL_LAUNCH_H
+#define CELL_LAUNCH_H
+
+#include <stdio.h>
+
+#include "err.h"
+#include "idmap.h"
+#include "mount.h"
+#include "spec.h"
+
+/* Everything the child needs, computed before clone so the child only acts. */
+struct cell_plan {
+	const struct cell_spec *spec;
+	struct cell_host host;
+	struct cell_idmap_plan ids;
+	struct cell_mount_plan mounts;
+	unsigned clone_flags;	/* CLONE_NEW* */
+	const char *hostname;	/* NULL: leave as is */
+	bool pty;
+};
+
+/* Plan without side effects (also what --print-spec shows). */
+int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell_err *err);
+void cell_plan_clear(struct cell_plan *p);
+void cell_plan_print(const struct cell_plan *p, FILE *f);
+
+/* Run the sandbox to completion.  Returns the exit status cell should use
+ * (the command's, 128+N for signal N), or -errno with err filled, in which
+ * case err->status is the status to use (125, 126 or 127). */
+int cell_launch(const struct cell_plan *p, struct cell_err *err);
+
+#endif

@@ -1,0 +1,628 @@
+/* mount.c - plan and build the sandbox's file system.
+ *
+ * mount_namespaces(7), open_tree(2), move_mount(2), fsopen(2), fsmount(2),
+ * mount_setattr(2), openat2(2), pivot_root(2).
+ *
+ * Order in the child (cell_mount_open_sources, then cell_mount_build):
+ *   1. make every mount a slave, so nothing we do propagates to the host;
+ *   2. clone every bind source into a detached tree first, while the host's
+ *      paths are still visible and before anything covers them;
+ *   3. attach the new root on /tmp (a tmpfs, or the --root tree);
+ *   4. run the ops in plan order, each target resolved inside the new root;
+ *   5. make the root read-only, pivot_root into it and detach the old root.
+ * Read-only binds are made read-only *before* they are attached (mount_setattr
+ * on the detached tree, recursively), so there is no writable window, and
+ * every bind is nosuid and (except device nodes) nodev.
+ */
+#define _GNU_SOURCE
+#include "mount.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+#define OPS_MAX CELL_MOUNT_OPS_MAX
+
+static const char *const op_names[CELL_OP_TYPE_MAX] = {
+	[CELL_OP_ROOT_TMPFS] = "root-tmpfs", [CELL_OP_ROOT_BIND] = "root-bind",
+	[CELL_OP_BIND] = "bind",	     [CELL_OP_TMPFS] = "tmpfs",
+	[CELL_OP_PROC] = "proc",	     [CELL_OP_SYSFS] = "sysfs",
+	[CELL_OP_DEVPTS] = "devpts",	     [CELL_OP_MQUEUE] = "mqueue",
+	[CELL_OP_SYMLINK] = "symlink",	     [CELL_OP_MASK] = "mask",
+	[CELL_OP_READONLY] = "readonly",
+};
+
+const char *cell_op_name(enum cell_op_type t)
+{
+	return (unsigned)t < CELL_OP_TYPE_MAX ? op_names[t] : "?";
+}
+
+/* ---- plan (pure) ---- */
+
+/* The OCI runtime spec's default masked and read-only /proc paths. */
+static const char *const proc_masked[] = {
+	"/proc/acpi",	    "/proc/asound",	 "/proc/kcore",	      "/proc/keys",
+	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+	"/proc/scsi",
+};
+static const char *const proc_readonly[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+static const char *const etc_masked[] = {
+	"/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-",
+};
+static const char *const dev_nodes[] = {
+	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
+};
+static const struct {
+	const char *target, *path;
+} dev_links[] = {
+	{ "/proc/self/fd", "/dev/fd" },	     { "/proc/self/fd/0", "/dev/stdin" },
+	{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
+	{ "pts/ptmx", "/dev/ptmx" },
+};
+
+static int push(struct cell_mount_plan *p, enum cell_op_type type, const char *src,
+		const char *dst, unsigned flags, unsigned mode, uint64_t size)
+{
+	if (p->n >= OPS_MAX)
+		return -E2BIG;
+	if (!p->ops && !(p->ops = calloc(OPS_MAX, sizeof(*p->ops))))
+		return -ENOMEM;
+	p->ops[p->n++] = (struct cell_mount_op){
+		.type = type, .src = src, .dst = dst, .flags = flags, .mode = mode, .size = size,
+	};
+	return 0;
+}
+
+void cell_mount_plan_clear(struct cell_mount_plan *p)
+{
+	free(p->ops);
+	memset(p, 0, sizeof(*p));
+}
+
+int cell_mount_plan(const struct cell_spec *s, const struct cell_host *h,
+		    struct cell_mount_plan *ret, struct cell_err *err)
+{
+	struct cell_mount_plan p = { 0 };
+	bool new_pid = s->ns & CELL_NS_BIT(CELL_NS_PID);
+	bool new_net = s->ns & CELL_NS_BIT(CELL_NS_NET);
+	bool new_ipc = s->ns & CELL_NS_BIT(CELL_NS_IPC);
+	bool idmap = s->ns & CELL_NS_BIT(CELL_NS_USER);
+	int r = 0;
+
+	if (s->root_mode == CELL_ROOT_CHROOT) {
+		ret->chroot_only = true;
+		ret->chroot_dir = s->root;
+		return 0;
+	}
+	if (!(s->ns & CELL_NS_BIT(CELL_NS_MNT))) {
+		*ret = p; /* the host's file system, as unshare(1) without -m */
+		return 0;
+	}
+
+#define PUSH(...)                                                                                  \
+	do {                                                                                       \
+		if ((r = push(&p, __VA_ARGS__)) < 0)                                               \
+			goto fail;                                                                 \
+	} while (0)
+
+	if (s->root_mode == CELL_ROOT_DIR) {
+		PUSH(CELL_OP_ROOT_BIND, s->root, "/",
+		     s->root_rw ? (idmap ? CELL_OPF_IDMAP : 0u) : CELL_OPF_RO, 0, 0);
+	} else {
+		PUSH(CELL_OP_ROOT_TMPFS, NULL, "/", 0, 0755, 0);
+		p.root_ro = true;
+		for (int d = 0; d < CELL_SYSDIR_MAX; d++) {
+			const char *path = cell_sysdir_path(d);
+
+			if (h->sysdir[d].kind == CELL_SYSDIR_DIR)
+				PUSH(CELL_OP_BIND, path, path, CELL_OPF_RO, 0, 0);
+			else if (h->sysdir[d].kind == CELL_SYSDIR_SYMLINK)
+				PUSH(CELL_OP_SYMLINK, h->sysdir[d].target, path, 0, 0, 0);
+		}
+		if (h->sysdir[CELL_SYSDIR_ETC].kind == CELL_SYSDIR_DIR)
+			for (size_t i = 0; i < ELEMENTSOF(etc_masked); i++)
+				PUSH(CELL_OP_MASK, NULL, etc_masked[i], CELL_OPF_OPTIONAL, 0, 0);
+	}
+
+	PUSH(CELL_OP_TMPFS, NULL, "/tmp", 0, 01777, 0);
+
+	PUSH(CELL_OP_PROC, new_pid ? NULL : "/proc", "/proc", new_pid ? 0 : CELL_OPF_HOSTPROC, 0,
+	     0);
+	for (size_t i = 0; i < ELEMENTSOF(proc_masked); i++)
+		PUSH(CELL_OP_MASK, NULL, proc_masked[i], CELL_OPF_OPTIONAL, 0, 0);
+	for (size_t i = 0; i < ELEMENTSOF(proc_readonly); i++)
+		PUSH(CELL_OP_READONLY, NULL, proc_readonly[i], CELL_OPF_OPTIONAL, 0, 0);
+
+	if (s->root_mode == CELL_ROOT_DIR) {
+		PUSH(CELL_OP_SYSFS, new_net ? NULL : "/sys", "/sys",
+		     CELL_OPF_RO | (new_net ? 0 : CELL_OPF_HOSTSYS), 0, 0);
+		PUSH(CELL_OP_MASK, NULL, "/sys/firmware", CELL_OPF_OPTIONAL, 0, 0);
+	}
+
+	PUSH(CELL_OP_TMPFS, NULL, "/dev", CELL_OPF_DEV | CELL_OPF_EXEC_NO, 0755, 0);
+	for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++)
+		PUSH(CELL_OP_BIND, dev_nodes[i], dev_nodes[i], CELL_OPF_DEV | CELL_OPF_FILE, 0, 0);
+	for (size_t i = 0; i < ELEMENTSOF(dev_links); i++)
+		PUSH(CELL_OP_SYMLINK, dev_links[i].target, dev_links[i].path, 0, 0, 0);
+	PUSH(CELL_OP_DEVPTS, NULL, "/dev/pts", 0, 0, 0);
+	PUSH(CELL_OP_TMPFS, NULL, "/dev/shm", 0, 01777, 0);
+	if (new_ipc)
+		PUSH(CELL_OP_MQUEUE, NULL, "/dev/mqueue", 0, 0, 0);
+
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct cell_mount *m = &s->mounts[i];
+
+		switch (m->type) {
+		case CELL_MOUNT_BIND:
+			PUSH(CELL_OP_BIND, m->src, m->dst,
+			     CELL_OPF_USER | (idmap ? CELL_OPF_IDMAP : 0u), 0, 0);
+			break;
+		case CELL_MOUNT_RO_BIND:
+			PUSH(CELL_OP_BIND, m->src, m->dst, CELL_OPF_USER | CELL_OPF_RO, 0, 0);
+			break;
+		case CELL_MOUNT_TMPFS:
+			PUSH(CELL_OP_TMPFS, NULL, m->dst, CELL_OPF_USER, 01777, m->size);
+			break;
+		default:
+			r = -EINVAL;
+			goto fail;
+		}
+	}
+#undef PUSH
+	*ret = p;
+	return 0;
+fail:
+	cell_mount_plan_clear(&p);
+	return cell_fail(err, -r, "planning the mounts");
+}
+
+static const char *user_flag(const struct cell_mount_op *op)
+{
+	if (op->type == CELL_OP_ROOT_BIND)
+		return "--root";
+	if (op->type == CELL_OP_TMPFS)
+		return "--tmpfs";
+	return (op->flags & CELL_OPF_RO) ? "--ro-bind" : "--bind";
+}
+
+void cell_mount_plan_print(const struct cell_mount_plan *p, FILE *f)
+{
+	if (p->chroot_only) {
+		fprintf(f, "root: chroot %s (no mounts)\n", p->chroot_dir);
+		return;
+	}
+	if (p->n == 0) {
+		fprintf(f, "root: the host's (no new mount namespace)\n");
+		return;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const struct cell_mount_op *op = &p->ops[i];
+
+		fprintf(f, "mount: %-10s", cell_op_name(op->type));
+		if (op->type == CELL_OP_SYMLINK)
+			fprintf(f, " %s -> %s", op->dst, op->src);
+		else if (op->src)
+			fprintf(f, " %s on %s", op->src, op->dst);
+		else
+			fprintf(f, " %s", op->dst);
+		if (op->flags & CELL_OPF_RO)
+			fprintf(f, " ro");
+		if (op->mode)
+			fprintf(f, " mode=%04o", op->mode);
+		if (op->size)
+			fprintf(f, " size=%llu", (unsigned long long)op->size);
+		if (op->flags & CELL_OPF_IDMAP)
+			fprintf(f, " idmap");
+		if (op->flags & CELL_OPF_OPTIONAL)
+			fprintf(f, " if-present");
+		if (op->flags & CELL_OPF_USER)
+			fprintf(f, " (%s)", user_flag(op));
+		fputc('\n', f);
+	}
+	if (p->root_ro)
+		fprintf(f, "mount: %-10s /\n", "readonly");
+}
+
+/* ---- apply (child side: short, allocation-free, every failure fatal) ---- */
+
+static int openat2_path(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
+{
+	struct open_how how = { .flags = flags | O_CLOEXEC, .resolve = resolve };
+
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+/* Open path (absolute, inside the new root) as O_PATH, resolving inside
+ * rootfd so that no symlink can lead out of it. */
+static int open_in_root(int rootfd, const char *path)
+{
+	while (*path == '/')
+		path++;
+	if (!*path)
+		path = ".";
+	return openat2_path(rootfd, path, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+/* Make sure path exists inside the root (directories on the way, then a
+ * directory or an empty file), and return an O_PATH fd for it. */
+static int make_target(int rootfd, const char *path, bool file, struct cell_err *err,
+		       const char *what)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+	int fd = open_in_root(rootfd, path);
+
+	if (fd >= 0 || errno != ENOENT)
+		return fd >= 0 ? fd : cell_fail(err, errno, "%s: %s", what, path);
+	if (len >= sizeof(buf))
+		return cell_fail(err, ENAMETOOLONG, "%s: %s", what, path);
+	memcpy(buf, path, len + 1);
+
+	/* Walk the components, creating what is missing. */
+	for (char *p = buf + 1;; p++) {
+		char *slash = strchr(p, '/');
+		bool last = !slash;
+		_cleanup_close_ int parent = -1;
+		char *name;
+
+		if (slash)
+			*slash = '\0';
+		fd = open_in_root(rootfd, buf);
+		if (fd >= 0) {
+			if (last)
+				return fd;
+			close(fd);
+			*slash = '/';
+			p = slash;
+			continue;
+		}
+		if (errno != ENOENT)
+			return cell_fail(err, errno, "%s: %s", what, buf);
+		/* Create this component in its (already resolved) parent. */
+		name = strrchr(buf, '/');
+		*name = '\0';
+		parent = open_in_root(rootfd, buf[0] ? buf : "/");
+		*name = '/';
+		if (parent < 0)
+			return cell_fail(err, errno, "%s: %s", what, buf);
+		if (last && file) {
+			int f = openat(parent, name + 1, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC |
+							 O_NOFOLLOW, 0644);
+			if (f < 0 && errno != EEXIST)
+				return cell_fail(err, errno, "%s: create %s", what, buf);
+			if (f >= 0)
+				close(f);
+		} else if (mkdirat(parent, name + 1, 0755) < 0 && errno != EEXIST) {
+			return cell_fail(err, errno, "%s: mkdir %s", what, buf);
+		}
+		fd = open_in_root(rootfd, buf);
+		if (fd < 0)
+			return cell_fail(err, errno, "%s: %s", what, buf);
+		if (last)
+			return fd;
+		close(fd);
+		*slash = '/';
+		p = slash;
+	}
+}
+
+static int attach(int mntfd, int targetfd)
+{
+	return move_mount(mntfd, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
+static int set_attr(int mntfd, uint64_t set, bool recursive)
+{
+	struct mount_attr attr = { .attr_set = set };
+
+	return mount_setattr(mntfd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+			     sizeof(attr));
+}
+
+/* fsopen + options + fsmount: a new, detached file system. */
+static int new_fs(const char *type, const char *const *opts, unsigned attrs)
+{
+	_cleanup_close_ int fsfd = fsopen(type, FSOPEN_CLOEXEC);
+
+	if (fsfd < 0)
+		return -1;
+	for (; opts && *opts; opts += 2)
+		if (fsconfig(fsfd, FSCONFIG_SET_STRING, opts[0], opts[1], 0) < 0)
+			return -1;
+	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -1;
+	return fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
+}
+
+static int new_tmpfs(const struct cell_mount_op *op, unsigned attrs)
+{
+	char mode[16], size[32];
+	const char *opts[] = { "mode", mode, op->size ? "size" : NULL, size, NULL };
+
+	snprintf(mode, sizeof(mode), "%o", op->mode ? op->mode : 0755);
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)op->size);
+	return new_fs("tmpfs", opts, attrs);
+}
+
+static int bind_attrs(const struct cell_mount_op *op)
+{
+	return MOUNT_ATTR_NOSUID | ((op->flags & CELL_OPF_DEV) ? 0 : MOUNT_ATTR_NODEV) |
+	       ((op->flags & CELL_OPF_RO) ? MOUNT_ATTR_RDONLY : 0);
+}
+
+static int fail_op(struct cell_err *err, const struct cell_mount_op *op, const char *what)
+{
+	int e = errno;
+
+	if (op->flags & CELL_OPF_USER || op->type == CELL_OP_ROOT_BIND)
+		return cell_fail(err, e, "%s %s%s%s", user_flag(op), op->src ? op->src : op->dst,
+				 what[0] ? ": " : "", what);
+	return cell_fail(err, e, "%s %s%s%s", cell_op_name(op->type), op->dst, what[0] ? ": " : "",
+			 what);
+}
+
+static int apply_op(const struct cell_mount_op *op, int rootfd, int srcfd, struct cell_err *err)
+{
+	_cleanup_close_ int tfd = -1, mfd = -1;
+	struct stat st;
+
+	switch (op->type) {
+	case CELL_OP_BIND:
+		if (fstat(srcfd, &st) < 0)
+			return fail_op(err, op, "stat");
+		tfd = make_target(rootfd, op->dst, !S_ISDIR(st.st_mode), err, user_flag(op));
+		if (tfd < 0)
+			return tfd;
+		if (set_attr(srcfd, (uint64_t)bind_attrs(op), true) < 0)
+			return fail_op(err, op, "set mount attributes");
+		if (attach(srcfd, tfd) < 0)
+			return fail_op(err, op, "attach");
+		return 0;
+	case CELL_OP_SYMLINK: {
+		char parent[4096];
+		const char *slash = strrchr(op->dst, '/');
+		size_t plen = (size_t)(slash - op->dst);
+
+		memcpy(parent, op->dst, plen);
+		parent[plen] = '\0';
+		tfd = make_target(rootfd, plen ? parent : "/", false, err, "symlink");
+		if (tfd < 0)
+			return tfd;
+		mfd = openat2_path(tfd, ".", O_DIRECTORY, 0);
+		if (mfd < 0 || (symlinkat(op->src, mfd, slash + 1) < 0 && errno != EEXIST))
+			return fail_op(err, op, "symlink");
+		return 0;
+	}
+	case CELL_OP_MASK:
+		tfd = open_in_root(rootfd, op->dst);
+		if (tfd < 0)
+			return (errno == ENOENT && (op->flags & CELL_OPF_OPTIONAL)) ? 0
+										  : fail_op(err, op, "");
+		if (fstat(tfd, &st) < 0)
+			return fail_op(err, op, "stat");
+		if (S_ISDIR(st.st_mode)) {
+			struct cell_mount_op empty = { .mode = 0555, .size = 4096 };
+			mfd = new_tmpfs(&empty, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+							MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		} else {
+			mfd = open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		}
+		if (mfd < 0 || attach(mfd, tfd) < 0)
+			return fail_op(err, op, "mask");
+		return 0;
+	case CELL_OP_READONLY:
+		tfd = open_in_root(rootfd, op->dst);
+		if (tfd < 0)
+			return (errno == ENOENT && (op->flags & CELL_OPF_OPTIONAL)) ? 0
+										  : fail_op(err, op, "");
+		mfd = open_tree(tfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+					 AT_EMPTY_PATH);
+		if (mfd < 0 || set_attr(mfd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, true) < 0 ||
+		    attach(mfd, tfd) < 0)
+			return fail_op(err, op, "make read-only");
+		return 0;
+	case CELL_OP_TMPFS:
+		mfd = new_tmpfs(op, MOUNT_ATTR_NOSUID |
+					    ((op->flags & CELL_OPF_DEV) ? 0 : MOUNT_ATTR_NODEV) |
+					    ((op->flags & CELL_OPF_EXEC_NO) ? MOUNT_ATTR_NOEXEC : 0));
+		break;
+	case CELL_OP_PROC:
+		if (op->flags & CELL_OPF_HOSTPROC) {
+			/* the detached clone of the host's /proc (the caller closes srcfd) */
+			mfd = fcntl(srcfd, F_DUPFD_CLOEXEC, 3);
+			if (set_attr(mfd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+				     true) < 0)
+				return fail_op(err, op, "set mount attributes");
+		} else {
+			mfd = new_fs("proc", NULL,
+				     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		}
+		break;
+	case CELL_OP_SYSFS:
+		if (op->flags & CELL_OPF_HOSTSYS) {
+			mfd = fcntl(srcfd, F_DUPFD_CLOEXEC, 3);
+			if (set_attr(mfd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+						  MOUNT_ATTR_NOEXEC,
+				     true) < 0)
+				return fail_op(err, op, "set mount attributes");
+		} else {
+			mfd = new_fs("sysfs", NULL,
+				     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+					     MOUNT_ATTR_NOEXEC);
+		}
+		break;
+	case CELL_OP_DEVPTS: {
+		/* A private instance: the sandbox sees only its own terminals. */
+		const char *opts[] = { "newinstance", NULL, "ptmxmode", "0666", "mode", "0620",
+				       NULL };
+		_cleanup_close_ int fsfd = fsopen("devpts", FSOPEN_CLOEXEC);
+
+		if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_FLAG, opts[0], NULL, 0) < 0 ||
+		    fsconfig(fsfd, FSCONFIG_SET_STRING, opts[2], opts[3], 0) < 0 ||
+		    fsconfig(fsfd, FSCONFIG_SET_STRING, opts[4], opts[5], 0) < 0 ||
+		    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+			return fail_op(err, op, "create");
+		mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+		break;
+	}
+	case CELL_OP_MQUEUE:
+		mfd = new_fs("mqueue", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		break;
+	default:
+		return cell_fail(err, EINVAL, "unexpected mount op %d", op->type);
+	}
+	if (mfd < 0)
+		return fail_op(err, op, "create");
+	tfd = make_target(rootfd, op->dst, false, err, cell_op_name(op->type));
+	if (tfd < 0)
+		return tfd;
+	if (attach(mfd, tfd) < 0)
+		return fail_op(err, op, "attach");
+	return 0;
+}
+
+static bool needs_source(const struct cell_mount_op *op)
+{
+	return op->type == CELL_OP_BIND || op->type == CELL_OP_ROOT_BIND ||
+	       (op->type == CELL_OP_PROC && (op->flags & CELL_OPF_HOSTPROC)) ||
+	       (op->type == CELL_OP_SYSFS && (op->flags & CELL_OPF_HOSTSYS));
+}
+
+int cell_mount_open_sources(const struct cell_mount_plan *p, int *preopened, int *src,
+			    struct cell_err *err)
+{
+	for (size_t i = 0; i < p->n; i++)
+		src[i] = -1;
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return cell_fail(err, errno, "make mounts private");
+	for (size_t i = 0; i < p->n; i++) {
+		const struct cell_mount_op *op = &p->ops[i];
+
+		if (preopened && preopened[i] >= 0) {
+			src[i] = preopened[i];
+			preopened[i] = -1;
+			continue;
+		}
+		if (!needs_source(op))
+			continue;
+		src[i] = open_tree(AT_FDCWD, op->src,
+				   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (src[i] < 0) {
+			if (errno == ENOENT && (op->flags & CELL_OPF_OPTIONAL))
+				continue;
+			return fail_op(err, op, "");
+		}
+	}
+	return 0;
+}
+
+int cell_mount_build(const struct cell_mount_plan *p, int *src, struct cell_err *err)
+{
+	_cleanup_close_ int rootfd = -1;
+	int r = 0;
+
+	if (p->chroot_only) {
+		if (chroot(p->chroot_dir) < 0)
+			return cell_fail(err, errno, "--chroot %s", p->chroot_dir);
+		if (chdir("/") < 0)
+			return cell_fail(err, errno, "chdir / in --chroot %s", p->chroot_dir);
+		return 0;
+	}
+	if (p->n == 0)
+		return 0;
+
+	/* 3. The new root, attached over /tmp of this (private) mount namespace. */
+	if (p->ops[0].type == CELL_OP_ROOT_TMPFS) {
+		if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
+			r = cell_fail(err, errno, "mount the new root's tmpfs on /tmp");
+			goto out;
+		}
+	} else {
+		if (set_attr(src[0], (uint64_t)bind_attrs(&p->ops[0]), true) < 0 ||
+		    move_mount(src[0], "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+			r = fail_op(err, &p->ops[0], "attach");
+			goto out;
+		}
+	}
+	rootfd = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		r = cell_fail(err, errno, "open the new root");
+		goto out;
+	}
+
+	/* 4. Everything else, in plan order. */
+	for (size_t i = 1; i < p->n; i++) {
+		if (needs_source(&p->ops[i]) && src[i] < 0)
+			continue; /* optional and absent */
+		r = apply_op(&p->ops[i], rootfd, src[i], err);
+		if (r < 0)
+			goto out;
+	}
+
+	/* 5. Read-only root, pivot, drop the old root. */
+	if (p->root_ro && set_attr(rootfd, MOUNT_ATTR_RDONLY, false) < 0) {
+		r = cell_fail(err, errno, "make the root read-only");
+		goto out;
+	}
+	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0) {
+		r = cell_fail(err, errno, "pivot_root");
+		goto out;
+	}
+	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
+		r = cell_fail(err, errno, "detach the old root");
+		goto out;
+	}
+out:
+	for (size_t i = 0; i < p->n; i++)
+		if (src[i] >= 0) {
+			close(src[i]);
+			src[i] = -1;
+		}
+	return r;
+}
+
+int cell_mount_idmap_prepare(const struct cell_mount_plan *p, int userns_fd, int *fds,
+			     struct cell_err *err)
+{
+	int made = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct cell_mount_op *op = &p->ops[i];
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP,
+					   .userns_fd = (uint64_t)userns_fd };
+		int fd;
+
+		fds[i] = -1;
+		if (!(op->flags & CELL_OPF_IDMAP))
+			continue;
+		fd = open_tree(AT_FDCWD, op->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (fd < 0)
+			return fail_op(err, op, "");
+		if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
+			/* Not every file system can be idmapped (kernel and fs
+			 * dependent): then the bind shows host ids as they map,
+			 * which is still correct, only less convenient. */
+			int e = errno;
+
+			close(fd);
+			if (cell_errno_unsupported(e))
+				continue;
+			errno = e;
+			return fail_op(err, op, "idmap");
+		}
+		fds[i] = fd;
+		made++;
+	}
+	return made;
+}

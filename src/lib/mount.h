@@ -1,0 +1,90 @@
+/* mount.h - the sandbox's file system: an ordered list of mount operations.
+ *
+ * cell_mount_plan() is pure: spec + host facts -> ops.  cell_mount_apply()
+ * runs in the child, in its new mount namespace, and only issues the
+ * syscalls (the new mount API: open_tree, fsopen/fsmount, mount_setattr,
+ * move_mount; kernel >= 5.12).  Every target is resolved inside the new root
+ * with openat2(RESOLVE_IN_ROOT), so a symlink planted in a --root tree cannot
+ * redirect a mount outside it.
+ */
+#ifndef CELL_MOUNT_H
+#define CELL_MOUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "host.h"
+#include "spec.h"
+
+enum cell_op_type {
+	CELL_OP_ROOT_TMPFS, /* the new root is a fresh tmpfs */
+	CELL_OP_ROOT_BIND,  /* the new root is a recursive bind of src */
+	CELL_OP_BIND,	    /* recursive bind src -> dst */
+	CELL_OP_TMPFS,	    /* tmpfs at dst (size, mode) */
+	CELL_OP_PROC,	    /* proc at dst (bind of host /proc without a new pid ns) */
+	CELL_OP_SYSFS,	    /* sysfs at dst, read-only */
+	CELL_OP_DEVPTS,	    /* a private devpts instance at dst */
+	CELL_OP_MQUEUE,	    /* mqueue at dst */
+	CELL_OP_SYMLINK,    /* symlink dst -> src */
+	CELL_OP_MASK,	    /* hide dst: /dev/null over a file, empty tmpfs over a dir */
+	CELL_OP_READONLY,   /* make the existing dst (and below) read-only */
+	CELL_OP_TYPE_MAX
+};
+
+enum {
+	CELL_OPF_RO = 1u << 0,	     /* read-only, recursively */
+	CELL_OPF_OPTIONAL = 1u << 1, /* skip when source or target does not exist */
+	CELL_OPF_DEV = 1u << 2,	     /* allow device nodes (the default is nodev) */
+	CELL_OPF_EXEC_NO = 1u << 3,  /* noexec */
+	CELL_OPF_FILE = 1u << 4,     /* target is a file, not a directory */
+	CELL_OPF_USER = 1u << 5,     /* asked for by the user (shown with its flag) */
+	CELL_OPF_IDMAP = 1u << 6,    /* writable bind: idmap to the sandbox's ids if possible */
+	CELL_OPF_HOSTPROC = 1u << 7, /* proc: bind host /proc (no new pid namespace) */
+	CELL_OPF_HOSTSYS = 1u << 8,  /* sysfs: bind host /sys (no new net namespace) */
+};
+
+struct cell_mount_op {
+	enum cell_op_type type;
+	const char *src; /* borrowed from the spec or static */
+	const char *dst;
+	uint64_t size;
+	unsigned mode;	 /* tmpfs root mode */
+	unsigned flags;
+};
+
+struct cell_mount_plan {
+	struct cell_mount_op *ops;
+	size_t n;
+	bool chroot_only;     /* --chroot: no mounts, chroot(src of ops[0]) */
+	const char *chroot_dir;
+	bool root_ro;	      /* make the new root read-only at the end */
+};
+
+int cell_mount_plan(const struct cell_spec *s, const struct cell_host *h,
+		    struct cell_mount_plan *ret, struct cell_err *err);
+void cell_mount_plan_clear(struct cell_mount_plan *p);
+void cell_mount_plan_print(const struct cell_mount_plan *p, FILE *f);
+const char *cell_op_name(enum cell_op_type t);
+
+#define CELL_MOUNT_OPS_MAX 256
+
+/* Child side, in two steps so that init can change its ids in between:
+ * 1. make every mount a slave and clone each bind source into a detached
+ *    tree (with the caller's file access rights).  preopened[i] >= 0 is a
+ *    detached mount the parent made for op i (an idmapped bind); it is taken
+ *    over.  src must hold CELL_MOUNT_OPS_MAX entries.
+ * 2. build the new root, pivot_root into it (cwd "/"), close src. */
+int cell_mount_open_sources(const struct cell_mount_plan *p, int *preopened, int *src,
+			    struct cell_err *err);
+int cell_mount_build(const struct cell_mount_plan *p, int *src, struct cell_err *err);
+
+/* Parent side, host root only: make idmapped detached binds for the ops that
+ * want CELL_OPF_IDMAP, mapped through the user namespace userns_fd.  Fills
+ * fds[i] (or -1); returns how many were made. */
+int cell_mount_idmap_prepare(const struct cell_mount_plan *p, int userns_fd, int *fds,
+			     struct cell_err *err);
+
+#endif

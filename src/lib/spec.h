@@ -1,0 +1,129 @@
+/* spec.h - struct cell_spec: what a sandbox is, as plain data.
+ *
+ * The one contract between front ends (CLI, profiles, OCI) and the engine.
+ * It holds no file descriptors and does no I/O.  Front ends fill it; the
+ * planners (idmap.c, mount.c) turn it plus a description of the host into
+ * ordered operations; the launcher applies those.
+ */
+#ifndef CELL_SPEC_H
+#define CELL_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+
+enum cell_ns_type {
+	CELL_NS_USER,
+	CELL_NS_MNT,
+	CELL_NS_PID,
+	CELL_NS_NET,
+	CELL_NS_IPC,
+	CELL_NS_UTS,
+	CELL_NS_CGROUP,
+	CELL_NS_TIME,
+	CELL_NS_MAX
+};
+
+#define CELL_NS_BIT(t) (1u << (t))
+/* The default: every namespace the article lists, plus cgroup. */
+#define CELL_NS_DEFAULT                                                                            \
+	(CELL_NS_BIT(CELL_NS_USER) | CELL_NS_BIT(CELL_NS_MNT) | CELL_NS_BIT(CELL_NS_PID) |        \
+	 CELL_NS_BIT(CELL_NS_NET) | CELL_NS_BIT(CELL_NS_IPC) | CELL_NS_BIT(CELL_NS_UTS) |         \
+	 CELL_NS_BIT(CELL_NS_CGROUP))
+
+/* How ids inside map to the host. */
+enum cell_id_mode {
+	CELL_ID_DEFAULT,   /* caller's own ids; as root, an unprivileged host range */
+	CELL_ID_MAP_ROOT,  /* root inside, mapped to the caller (unshare -r) */
+	CELL_ID_MAP_AUTO,  /* caller + subordinate ranges through newuidmap */
+	CELL_ID_HOST_ROOT, /* identity map that includes host root: root only, explicit */
+	CELL_ID_MODE_MAX
+};
+
+enum cell_root_mode {
+	CELL_ROOT_DEFAULT, /* fresh tmpfs with read-only host system dirs */
+	CELL_ROOT_DIR,	   /* --root DIR: pivot_root into DIR */
+	CELL_ROOT_CHROOT,  /* --chroot DIR: chroot only */
+	CELL_ROOT_MODE_MAX
+};
+
+enum cell_pty_mode {
+	CELL_PTY_AUTO, /* a pty when stdin is a terminal */
+	CELL_PTY_ON,
+	CELL_PTY_OFF,
+	CELL_PTY_MODE_MAX
+};
+
+/* Mounts the user asked for (the planner adds the system ones). */
+enum cell_mount_type {
+	CELL_MOUNT_BIND,
+	CELL_MOUNT_RO_BIND,
+	CELL_MOUNT_TMPFS,
+	CELL_MOUNT_TYPE_MAX
+};
+
+struct cell_mount {
+	enum cell_mount_type type;
+	char *src; /* absolute host path; NULL for tmpfs */
+	char *dst; /* absolute path inside the sandbox */
+	uint64_t size; /* tmpfs size in bytes, 0 = kernel default */
+};
+
+/* Bits of cell_spec.set: which fields a front end set explicitly, so that a
+ * later source (command line over profile) overrides with one rule. */
+enum {
+	CELL_SET_NS = 1u << 0,
+	CELL_SET_UID = 1u << 1,
+	CELL_SET_GID = 1u << 2,
+	CELL_SET_HOSTNAME = 1u << 3,
+	CELL_SET_DOMAINNAME = 1u << 4,
+	CELL_SET_WORKDIR = 1u << 5,
+	CELL_SET_ROOT = 1u << 6,
+	CELL_SET_IDMODE = 1u << 7,
+};
+
+struct cell_spec {
+	uint32_t set;
+	unsigned ns;		  /* CELL_NS_BIT()s of namespaces to create */
+	enum cell_id_mode id_mode;
+	uint32_t uid, gid;	  /* inside; valid when CELL_SET_UID/GID */
+	enum cell_root_mode root_mode;
+	char *root;		  /* DIR of --root / --chroot */
+	bool root_rw;		  /* --rw-root: the --root tree stays writable */
+	struct cell_mount *mounts;
+	size_t n_mounts;
+	char *hostname, *domainname;
+	char *workdir;
+	char **env;		  /* "K=V", NULL-terminated; the command's environment */
+	char **argv;		  /* NULL-terminated */
+	int *keep_fds;
+	size_t n_keep_fds;
+	enum cell_pty_mode pty;
+	bool init;		  /* cell's init as PID 1 (default) */
+};
+
+/* Names, for parsing and printing. */
+const char *cell_ns_name(enum cell_ns_type t);
+int cell_ns_from_name(const char *name); /* enum value or -1 */
+/* Parse "user,net,..." into a bit mask; on error names the bad entry. */
+int cell_ns_parse_list(const char *list, unsigned *ret_mask, struct cell_err *err);
+
+struct cell_spec *cell_spec_new(void);	 /* defaults filled in; NULL on OOM */
+struct cell_spec *cell_spec_free(struct cell_spec *s);
+static inline void cell_spec_freep(struct cell_spec **s)
+{
+	cell_spec_free(*s);
+}
+
+/* Append a mount (copies strings). */
+int cell_spec_add_mount(struct cell_spec *s, enum cell_mount_type type, const char *src,
+			const char *dst, uint64_t size);
+
+/* Check the spec for impossible combinations; privileged tells whether the
+ * caller is root in the initial user namespace. */
+int cell_spec_validate(const struct cell_spec *s, bool privileged, struct cell_err *err);
+
+#endif

@@ -1,0 +1,37 @@
+/* sync.h - the parent <-> child channel: a SOCK_SEQPACKET socketpair.
+ *
+ * One message per packet, so no framing; file descriptors travel as
+ * SCM_RIGHTS.  The child side is allocation-free.
+ */
+#ifndef CELL_SYNC_H
+#define CELL_SYNC_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+enum cell_msg_type {
+	CELL_MSG_GO = 1,    /* parent -> child: ids mapped, go on (fds: idmapped binds) */
+	CELL_MSG_ERROR,	    /* child -> parent: struct cell_err, fatal */
+	CELL_MSG_PTY,	    /* child -> parent: the pty master (1 fd) */
+	CELL_MSG_STATUS,    /* init -> parent: the command's wait status in status */
+};
+
+#define CELL_MSG_FDS_MAX 32
+
+struct cell_msg {
+	int type;
+	int status;
+	struct cell_err err;
+};
+
+/* Send msg with n fds (n may be 0).  Returns 0 or -errno. */
+int cell_sync_send(int sock, const struct cell_msg *msg, const int *fds, size_t n);
+/* Receive one message; fds (up to max) land in fds, their count in *n.
+ * Returns 1 on a message, 0 on EOF, -errno on error. */
+int cell_sync_recv(int sock, struct cell_msg *msg, int *fds, size_t max, size_t *n);
+
+/* Child side: send err up as CELL_MSG_ERROR and _exit with err->status. */
+__attribute__((noreturn)) void cell_sync_die(int sock, const struct cell_err *err);
+
+#endif

@@ -1,0 +1,84 @@
+/* util.c - number and size parsing. */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <string.h>
+
+static int parse_u64(const char *s, const char **end, uint64_t *ret)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*end = p;
+	*ret = v;
+	return 0;
+}
+
+int cell_parse_id(const char *s, uint32_t *ret)
+{
+	const char *end;
+	uint64_t v;
+	int r = parse_u64(s, &end, &v);
+
+	if (r < 0)
+		return r;
+	if (*end)
+		return -EINVAL;
+	if (v >= UINT32_MAX)
+		return -ERANGE;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+int cell_parse_int(const char *s, int *ret)
+{
+	const char *end;
+	uint64_t v;
+	int r = parse_u64(s, &end, &v);
+
+	if (r < 0)
+		return r;
+	if (*end)
+		return -EINVAL;
+	if (v > INT32_MAX)
+		return -ERANGE;
+	*ret = (int)v;
+	return 0;
+}
+
+int cell_parse_size(const char *s, uint64_t *ret)
+{
+	static const struct {
+		const char *suffix;
+		unsigned shift;
+	} units[] = {
+		{ "", 0 },    { "k", 10 },   { "K", 10 },   { "KiB", 10 }, { "m", 20 },
+		{ "M", 20 },  { "MiB", 20 }, { "g", 30 },   { "G", 30 },   { "GiB", 30 },
+		{ "t", 40 },  { "T", 40 },   { "TiB", 40 },
+	};
+	const char *end;
+	uint64_t v;
+	int r = parse_u64(s, &end, &v);
+
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].suffix) != 0)
+			continue;
+		if (v == 0)
+			return -EINVAL;
+		if (v > (UINT64_MAX >> units[i].shift))
+			return -ERANGE;
+		*ret = v << units[i].shift;
+		return 0;
+	}
+	return -EINVAL;
+}

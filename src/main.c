@@ -1,0 +1,127 @@
+/* main.c - the subcommand table, and the only place that prints errors. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "front/cli.h"
+#include "front/nscmd.h"
+#include "lib/cleanup.h"
+#include "lib/launch.h"
+
+#ifndef CELL_VERSION
+#define CELL_VERSION "0"
+#endif
+
+extern char **environ;
+
+static const char main_help[] =
+	"Usage: cell COMMAND [ARG...]\n"
+	"\n"
+	"cell runs programs cut off from the rest of the system, using Linux\n"
+	"namespaces, with the most isolation by default.\n"
+	"\n"
+	"Commands:\n"
+	"  run [OPTION...] [--] CMD [ARG...]  run CMD in a new sandbox\n"
+	"  ns [--json] PID...                 show the namespaces of processes\n"
+	"  help [COMMAND]                     help on a command\n"
+	"\n"
+	"  -h, --help      this text\n"
+	"  -V, --version   print the version\n"
+	"\n"
+	"Exit status: 125 when cell itself fails (bad input, or the sandbox could\n"
+	"not be set up); otherwise see cell run --help.\n"
+	"See cell COMMAND --help and the cell(1) manual page.\n";
+
+static int report(int r, const struct cell_err *err)
+{
+	char buf[CELL_ERR_MSG_MAX + 128];
+
+	if (err->msg[0])
+		fprintf(stderr, "cell: %s\n", cell_err_format(err, buf, sizeof(buf)));
+	else
+		fprintf(stderr, "cell: %s\n", strerror(-r));
+	return err->status ? err->status : CELL_EXIT_SETUP;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	_cleanup_(cell_spec_freep) struct cell_spec *spec = NULL;
+	struct cell_err err = { 0 };
+	struct cell_plan plan;
+	char cwd[4096];
+	int r, mode;
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		strcpy(cwd, "/");
+	mode = cell_cli_parse_run(argc, argv, environ, cwd, &spec, &err);
+	if (mode < 0)
+		return report(mode, &err);
+	if (mode == CELL_CLI_HELP) {
+		fputs(cell_cli_run_help, stdout);
+		return 0;
+	}
+	r = cell_plan_make(spec, &plan, &err);
+	if (r < 0)
+		return report(r, &err);
+	if (mode == CELL_CLI_PRINT_SPEC) {
+		cell_plan_print(&plan, stdout);
+		cell_plan_clear(&plan);
+		return 0;
+	}
+	fflush(stdout);
+	r = cell_launch(&plan, &err);
+	cell_plan_clear(&plan);
+	if (r < 0)
+		return report(r, &err);
+	return r;
+}
+
+static int cmd_ns(int argc, char **argv)
+{
+	struct cell_err err = { 0 };
+	int r = cell_ns_main(argc, argv, &err);
+
+	return r < 0 ? report(r, &err) : 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "run", cmd_run, cell_cli_run_help },
+	{ "ns", cmd_ns, cell_ns_help },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		fputs(main_help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CELL_EXIT_SETUP : 0;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("cell %s\n", CELL_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		if (argc < 3) {
+			fputs(main_help, stdout);
+			return 0;
+		}
+		for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+			if (strcmp(argv[2], commands[i].name) == 0) {
+				fputs(commands[i].help, stdout);
+				return 0;
+			}
+		fprintf(stderr, "cell: help: unknown command '%s'\n", argv[2]);
+		return CELL_EXIT_SETUP;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "cell: unknown command '%s' (see cell --help)\n", argv[1]);
+	return CELL_EXIT_SETUP;
+}
