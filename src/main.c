@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "front/cli.h"
+#include "front/commands.h"
 #include "front/nscmd.h"
 #include "lib/cleanup.h"
 #include "lib/launch.h"
@@ -94,6 +95,8 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run, cell_cli_run_help },
 	{ "ns", cmd_ns, cell_ns_help },
+	/* Subcommands whose front ends live in their own files (commands.h). */
+	CELL_EXTRA_COMMANDS
 };
 
 int main(int argc, char **argv)
