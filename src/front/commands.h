@@ -9,6 +9,19 @@
 #ifndef CELL_COMMANDS_H
 #define CELL_COMMANDS_H
 
-#define CELL_EXTRA_COMMANDS
+/* cell root build|debootstrap|diff (front/rootcmd.c) */
+int cell_cmd_root(int argc, char **argv);
+extern const char cell_cmd_root_help[];
+/* cell unit (front/unitcmd.c) */
+int cell_cmd_unit(int argc, char **argv);
+extern const char cell_cmd_unit_help[];
+/* cell net add|del|ls|exec|link|unlink|gc (front/netcmd.c) */
+int cell_cmd_net(int argc, char **argv);
+extern const char cell_cmd_net_help[];
+
+#define CELL_EXTRA_COMMANDS                                                                        \
+	{ "root", cell_cmd_root, cell_cmd_root_help },                                             \
+	{ "unit", cell_cmd_unit, cell_cmd_unit_help },                                             \
+	{ "net", cell_cmd_net, cell_cmd_net_help },
 
 #endif
