@@ -255,66 +255,49 @@ static int open_in_root(int rootfd, const char *path)
 }
 
 /* Make sure path exists inside the root (directories on the way, then a
- * directory or an empty file), and return an O_PATH fd for it. */
+ * directory or an empty file), and return an O_PATH fd for it.  A missing
+ * component is created in its parent, which was itself resolved inside the
+ * root; the new name is then opened with O_NOFOLLOW, so a symlink that
+ * appears there cannot redirect us. */
 static int make_target(int rootfd, const char *path, bool file, struct cell_err *err,
 		       const char *what)
 {
-	char buf[4096];
-	size_t len = strlen(path);
+	char parent[4096];
+	const char *slash, *name;
+	_cleanup_close_ int pfd = -1;
 	int fd = open_in_root(rootfd, path);
+	size_t plen;
 
 	if (fd >= 0 || errno != ENOENT)
 		return fd >= 0 ? fd : cell_fail(err, errno, "%s: %s", what, path);
-	if (len >= sizeof(buf))
+	slash = strrchr(path, '/');
+	if (!slash || !slash[1])
+		return cell_fail(err, EINVAL, "%s: %s", what, path);
+	name = slash + 1;
+	plen = (size_t)(slash - path);
+	if (plen >= sizeof(parent))
 		return cell_fail(err, ENAMETOOLONG, "%s: %s", what, path);
-	memcpy(buf, path, len + 1);
-
-	/* Walk the components, creating what is missing. */
-	for (char *p = buf + 1;; p++) {
-		char *slash = strchr(p, '/');
-		bool last = !slash;
-		_cleanup_close_ int parent = -1;
-		char *name;
-
-		if (slash)
-			*slash = '\0';
-		fd = open_in_root(rootfd, buf);
-		if (fd >= 0) {
-			if (last)
-				return fd;
-			close(fd);
-			*slash = '/';
-			p = slash;
-			continue;
-		}
-		if (errno != ENOENT)
-			return cell_fail(err, errno, "%s: %s", what, buf);
-		/* Create this component in its (already resolved) parent. */
-		name = strrchr(buf, '/');
-		*name = '\0';
-		parent = open_in_root(rootfd, buf[0] ? buf : "/");
-		*name = '/';
-		if (parent < 0)
-			return cell_fail(err, errno, "%s: %s", what, buf);
-		if (last && file) {
-			int f = openat(parent, name + 1, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC |
-							 O_NOFOLLOW, 0644);
-			if (f < 0 && errno != EEXIST)
-				return cell_fail(err, errno, "%s: create %s", what, buf);
-			if (f >= 0)
-				close(f);
-		} else if (mkdirat(parent, name + 1, 0755) < 0 && errno != EEXIST) {
-			return cell_fail(err, errno, "%s: mkdir %s", what, buf);
-		}
-		fd = open_in_root(rootfd, buf);
-		if (fd < 0)
-			return cell_fail(err, errno, "%s: %s", what, buf);
-		if (last)
-			return fd;
-		close(fd);
-		*slash = '/';
-		p = slash;
+	if (plen > 0) {
+		memcpy(parent, path, plen);
+		parent[plen] = '\0';
+		pfd = make_target(rootfd, parent, false, err, what);
+		if (pfd < 0)
+			return pfd;
 	}
+	if (file) {
+		int f = openat(pfd >= 0 ? pfd : rootfd, name,
+			       O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (f < 0 && errno != EEXIST)
+			return cell_fail(err, errno, "%s: create %s", what, path);
+		if (f >= 0)
+			close(f);
+	} else if (mkdirat(pfd >= 0 ? pfd : rootfd, name, 0755) < 0 && errno != EEXIST) {
+		return cell_fail(err, errno, "%s: mkdir %s", what, path);
+	}
+	fd = openat(pfd >= 0 ? pfd : rootfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return cell_fail(err, errno, "%s: %s", what, path);
+	return fd;
 }
 
 static int attach(int mntfd, int targetfd)
@@ -330,29 +313,16 @@ static int set_attr(int mntfd, uint64_t set, bool recursive)
 			     sizeof(attr));
 }
 
-/* fsopen + options + fsmount: a new, detached file system. */
-static int new_fs(const char *type, const char *const *opts, unsigned attrs)
+/* mount(2) a new file system on the target fd.  The target was resolved
+ * inside the new root; naming it through /proc/self/fd/N (the host's /proc,
+ * still mounted here) mounts on exactly that directory.  One syscall, where
+ * fsopen/fsconfig/fsmount/move_mount take four or more. */
+static int mount_on_fd(int tfd, const char *type, unsigned long flags, const char *data)
 {
-	_cleanup_close_ int fsfd = fsopen(type, FSOPEN_CLOEXEC);
+	char path[32];
 
-	if (fsfd < 0)
-		return -1;
-	for (; opts && *opts; opts += 2)
-		if (fsconfig(fsfd, FSCONFIG_SET_STRING, opts[0], opts[1], 0) < 0)
-			return -1;
-	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return -1;
-	return fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
-}
-
-static int new_tmpfs(const struct cell_mount_op *op, unsigned attrs)
-{
-	char mode[16], size[32];
-	const char *opts[] = { "mode", mode, op->size ? "size" : NULL, size, NULL };
-
-	snprintf(mode, sizeof(mode), "%o", op->mode ? op->mode : 0755);
-	snprintf(size, sizeof(size), "%llu", (unsigned long long)op->size);
-	return new_fs("tmpfs", opts, attrs);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", tfd);
+	return mount(type, path, type, flags, data);
 }
 
 static int bind_attrs(const struct cell_mount_op *op)
@@ -384,7 +354,10 @@ static int apply_op(const struct cell_mount_op *op, int rootfd, int srcfd, struc
 		tfd = make_target(rootfd, op->dst, !S_ISDIR(st.st_mode), err, user_flag(op));
 		if (tfd < 0)
 			return tfd;
-		if (set_attr(srcfd, (uint64_t)bind_attrs(op), true) < 0)
+		/* A device node keeps the host's /dev flags: nosuid/noexec mean
+		 * nothing for it, so save the call. */
+		if (!((op->flags & CELL_OPF_DEV) && (op->flags & CELL_OPF_FILE)) &&
+		    set_attr(srcfd, (uint64_t)bind_attrs(op), true) < 0)
 			return fail_op(err, op, "set mount attributes");
 		if (attach(srcfd, tfd) < 0)
 			return fail_op(err, op, "attach");
@@ -394,13 +367,16 @@ static int apply_op(const struct cell_mount_op *op, int rootfd, int srcfd, struc
 		const char *slash = strrchr(op->dst, '/');
 		size_t plen = (size_t)(slash - op->dst);
 
-		memcpy(parent, op->dst, plen);
-		parent[plen] = '\0';
-		tfd = make_target(rootfd, plen ? parent : "/", false, err, "symlink");
-		if (tfd < 0)
-			return tfd;
-		mfd = openat2_path(tfd, ".", O_DIRECTORY, 0);
-		if (mfd < 0 || (symlinkat(op->src, mfd, slash + 1) < 0 && errno != EEXIST))
+		if (plen >= sizeof(parent))
+			return cell_fail(err, ENAMETOOLONG, "symlink %s", op->dst);
+		if (plen > 0) {
+			memcpy(parent, op->dst, plen);
+			parent[plen] = '\0';
+			tfd = make_target(rootfd, parent, false, err, "symlink");
+			if (tfd < 0)
+				return tfd;
+		}
+		if (symlinkat(op->src, tfd >= 0 ? tfd : rootfd, slash + 1) < 0 && errno != EEXIST)
 			return fail_op(err, op, "symlink");
 		return 0;
 	}
@@ -412,12 +388,12 @@ static int apply_op(const struct cell_mount_op *op, int rootfd, int srcfd, struc
 		if (fstat(tfd, &st) < 0)
 			return fail_op(err, op, "stat");
 		if (S_ISDIR(st.st_mode)) {
-			struct cell_mount_op empty = { .mode = 0555, .size = 4096 };
-			mfd = new_tmpfs(&empty, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-							MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-		} else {
-			mfd = open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+			if (mount_on_fd(tfd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+					"mode=0555,size=4k") < 0)
+				return fail_op(err, op, "mask");
+			return 0;
 		}
+		mfd = open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 		if (mfd < 0 || attach(mfd, tfd) < 0)
 			return fail_op(err, op, "mask");
 		return 0;
@@ -432,64 +408,54 @@ static int apply_op(const struct cell_mount_op *op, int rootfd, int srcfd, struc
 		    attach(mfd, tfd) < 0)
 			return fail_op(err, op, "make read-only");
 		return 0;
-	case CELL_OP_TMPFS:
-		mfd = new_tmpfs(op, MOUNT_ATTR_NOSUID |
-					    ((op->flags & CELL_OPF_DEV) ? 0 : MOUNT_ATTR_NODEV) |
-					    ((op->flags & CELL_OPF_EXEC_NO) ? MOUNT_ATTR_NOEXEC : 0));
-		break;
 	case CELL_OP_PROC:
-		if (op->flags & CELL_OPF_HOSTPROC) {
-			/* the detached clone of the host's /proc (the caller closes srcfd) */
-			mfd = fcntl(srcfd, F_DUPFD_CLOEXEC, 3);
-			if (set_attr(mfd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-				     true) < 0)
-				return fail_op(err, op, "set mount attributes");
-		} else {
-			mfd = new_fs("proc", NULL,
-				     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-		}
-		break;
 	case CELL_OP_SYSFS:
-		if (op->flags & CELL_OPF_HOSTSYS) {
-			mfd = fcntl(srcfd, F_DUPFD_CLOEXEC, 3);
-			if (set_attr(mfd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-						  MOUNT_ATTR_NOEXEC,
-				     true) < 0)
-				return fail_op(err, op, "set mount attributes");
-		} else {
-			mfd = new_fs("sysfs", NULL,
-				     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-					     MOUNT_ATTR_NOEXEC);
-		}
-		break;
-	case CELL_OP_DEVPTS: {
-		/* A private instance: the sandbox sees only its own terminals. */
-		const char *opts[] = { "newinstance", NULL, "ptmxmode", "0666", "mode", "0620",
-				       NULL };
-		_cleanup_close_ int fsfd = fsopen("devpts", FSOPEN_CLOEXEC);
+		if (op->flags & (CELL_OPF_HOSTPROC | CELL_OPF_HOSTSYS)) {
+			/* the detached clone of the host's /proc or /sys (srcfd is
+			 * closed by the caller) */
+			unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+					 ((op->flags & CELL_OPF_RO) ? MOUNT_ATTR_RDONLY : 0);
 
-		if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_FLAG, opts[0], NULL, 0) < 0 ||
-		    fsconfig(fsfd, FSCONFIG_SET_STRING, opts[2], opts[3], 0) < 0 ||
-		    fsconfig(fsfd, FSCONFIG_SET_STRING, opts[4], opts[5], 0) < 0 ||
-		    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-			return fail_op(err, op, "create");
-		mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
-		break;
+			tfd = make_target(rootfd, op->dst, false, err, cell_op_name(op->type));
+			if (tfd < 0)
+				return tfd;
+			if (set_attr(srcfd, attrs, true) < 0 || attach(srcfd, tfd) < 0)
+				return fail_op(err, op, "attach");
+			return 0;
+		}
+		/* fall through */
+	case CELL_OP_TMPFS:
+	case CELL_OP_DEVPTS:
+	case CELL_OP_MQUEUE: {
+		unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+		char data[64] = "";
+		const char *type = cell_op_name(op->type);
+
+		if (op->type == CELL_OP_TMPFS) {
+			flags = MS_NOSUID | ((op->flags & CELL_OPF_DEV) ? 0 : MS_NODEV) |
+				((op->flags & CELL_OPF_EXEC_NO) ? MS_NOEXEC : 0);
+			if (op->size)
+				snprintf(data, sizeof(data), "mode=%o,size=%llu", op->mode,
+					 (unsigned long long)op->size);
+			else
+				snprintf(data, sizeof(data), "mode=%o", op->mode ? op->mode : 0755);
+		} else if (op->type == CELL_OP_DEVPTS) {
+			/* A private instance: the sandbox sees only its own terminals. */
+			flags = MS_NOSUID | MS_NOEXEC;
+			snprintf(data, sizeof(data), "newinstance,ptmxmode=0666,mode=0620");
+		} else if (op->type == CELL_OP_SYSFS) {
+			flags |= MS_RDONLY;
+		}
+		tfd = make_target(rootfd, op->dst, false, err, type);
+		if (tfd < 0)
+			return tfd;
+		if (mount_on_fd(tfd, type, flags, data[0] ? data : NULL) < 0)
+			return fail_op(err, op, "mount");
+		return 0;
 	}
-	case CELL_OP_MQUEUE:
-		mfd = new_fs("mqueue", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-		break;
 	default:
 		return cell_fail(err, EINVAL, "unexpected mount op %d", op->type);
 	}
-	if (mfd < 0)
-		return fail_op(err, op, "create");
-	tfd = make_target(rootfd, op->dst, false, err, cell_op_name(op->type));
-	if (tfd < 0)
-		return tfd;
-	if (attach(mfd, tfd) < 0)
-		return fail_op(err, op, "attach");
-	return 0;
 }
 
 static bool needs_source(const struct cell_mount_op *op)
