@@ -138,14 +138,14 @@ load helpers
 
 @test "help and version succeed and say what they are" {
 	run "$CELL" --help
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_contains "$output" "Usage: cell"
 	run "$CELL" run --help
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_contains "$output" "Usage: cell run"
 	assert_contains "$output" "--chroot"
 	run "$CELL" --version
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_contains "$output" "cell "
 }
 
@@ -153,7 +153,7 @@ load helpers
 	# --workdir fails in the sandbox, after the namespaces exist
 	run_bad --workdir -- run --workdir /nope-"$MARK" -- /bin/sleep 1000 "$MARK"
 	run pgrep -f -- "$MARK"
-	[ "$status" -eq 1 ]
+	status_is 1
 }
 
 @test "--root failure leaves the tree as it was" {

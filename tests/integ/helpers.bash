@@ -122,6 +122,14 @@ sandboxed_pid() {
 	return 1
 }
 
+# status_is N: after `run`, the exit status was N (else show the output).
+status_is() {
+	[ "$status" -eq "$1" ] && return 0
+	printf 'exit status %s, expected %s; output:\n%s\n' "$status" "$1" "$output" >&2
+	[ -z "${stderr:-}" ] || printf 'stderr:\n%s\n' "$stderr" >&2
+	return 1
+}
+
 # assert_eq ACTUAL EXPECTED [WHAT]
 assert_eq() {
 	if [ "$1" != "$2" ]; then

@@ -22,7 +22,7 @@ inside_ns() {
 
 	NS_ARGS=()
 	run inside_ns $ALL_NS time
-	[ "$status" -eq 0 ]
+	status_is 0
 	for t in $ALL_NS; do
 		[ "${lines[$i]%%:*}" = "$t" ]
 		[ "${lines[$i]}" != "$(host_ns "$t")" ] || {
@@ -40,7 +40,7 @@ inside_ns() {
 
 	NS_ARGS=(--ns net)
 	run inside_ns user mnt pid ipc uts cgroup net
-	[ "$status" -eq 0 ]
+	status_is 0
 	for t in user mnt pid ipc uts cgroup; do
 		assert_eq "${lines[$i]}" "$(host_ns "$t")" "$t namespace"
 		i=$((i + 1))
@@ -48,7 +48,7 @@ inside_ns() {
 	[ "${lines[$i]}" != "$(host_ns net)" ]
 	# the host's file system and identity, a network with lo only
 	run "$CELL" run --ns net -- "$CELL_PROBE" ifaces
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_eq "$output" "lo up"
 	run "$CELL" run --ns net -- /usr/bin/id -u
 	assert_eq "$output" "0"
@@ -64,7 +64,7 @@ inside_ns() {
 
 	NS_ARGS=(--share net,uts)
 	run inside_ns net uts user mnt pid ipc cgroup
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_eq "${lines[0]}" "$(host_ns net)" "net"
 	assert_eq "${lines[1]}" "$(host_ns uts)" "uts"
 	i=2
@@ -84,7 +84,7 @@ inside_ns() {
 	need_root
 	NS_ARGS=(--share user)
 	run inside_ns user mnt
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_eq "${lines[0]}" "$(host_ns user)"
 	[ "${lines[1]}" != "$(host_ns mnt)" ]
 }
@@ -97,7 +97,7 @@ inside_ns() {
 @test "--ns with time adds a time namespace" {
 	NS_ARGS=(--ns user,mnt,pid,time)
 	run inside_ns time net
-	[ "$status" -eq 0 ]
+	status_is 0
 	[ "${lines[0]%%:*}" = time ]
 	[ "${lines[0]}" != "$(host_ns time)" ]
 	assert_eq "${lines[1]}" "$(host_ns net)" "net (not asked for)"
@@ -106,31 +106,31 @@ inside_ns() {
 @test "--ns mount is accepted as the util-linux spelling of mnt" {
 	NS_ARGS=(--ns user,mount)
 	run inside_ns mnt
-	[ "$status" -eq 0 ]
+	status_is 0
 	[ "$output" != "$(host_ns mnt)" ]
 }
 
 @test "net: lo is up and nothing else exists" {
 	run cellp -- /probe ifaces
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_eq "$output" "lo up"
 }
 
 @test "net: loopback works inside" {
 	run cellp -- /probe loopback
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_eq "$output" "ok"
 }
 
 @test "net: the host's interfaces stay visible with --share net" {
 	run cellp --share net -- /probe ifaces
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_eq "$output" "$("$CELL_PROBE" ifaces)"
 }
 
 @test "pid: the command sees only the sandbox's processes" {
 	run "$CELL" run -- /bin/sh -c 'ls /proc | grep -E "^[0-9]+$" | sort -n | tr "\n" " "'
-	[ "$status" -eq 0 ]
+	status_is 0
 	# init (1), sh, ls, grep, sort, tr: all small numbers, and PID 1 is there
 	assert_contains " $output" " 1 "
 	local p
@@ -141,14 +141,14 @@ inside_ns() {
 
 @test "pid: the command runs as PID 2 under cell's init as PID 1" {
 	run cellp -- /probe pid
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_contains "$output" "pid=2 ppid=1"
 }
 
 @test "pid: host processes can be neither signalled nor traced" {
 	run cellp -- /probe kill $$ 0
 	assert_eq "$output" "ESRCH" "kill $$ (the test's shell)"
-	[ "$status" -eq 1 ]
+	status_is 1
 	run cellp -- /probe ptrace $$
 	assert_eq "$output" "ESRCH" "ptrace $$"
 }
@@ -157,7 +157,7 @@ inside_ns() {
 	run "$CELL" run -- /bin/sh -c 'tr "\0" "\n" </proc/1/cmdline | head -n1
 		test -e /proc/'$$' && echo host-pid-visible || echo host-pid-absent
 		grep " /proc " /proc/self/mountinfo'
-	[ "$status" -eq 0 ]
+	status_is 0
 	# PID 1 is cell's init (a fork of cell, so cell's command line)
 	assert_eq "${lines[0]}" "$CELL" "PID 1's argv[0]"
 	assert_eq "${lines[1]}" "host-pid-absent"
@@ -166,7 +166,7 @@ inside_ns() {
 
 @test "ipc: a new ipc namespace gets its own mqueue at /dev/mqueue" {
 	run cellp -- /bin/sh -c '/probe mq cell-q && ls /dev/mqueue && grep " /dev/mqueue " /proc/self/mountinfo'
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_eq "${lines[0]}" "ok"
 	assert_eq "${lines[1]}" "cell-q"
 	assert_contains "${lines[2]}" " - mqueue "
@@ -176,7 +176,7 @@ inside_ns() {
 
 @test "ipc: with --share ipc there is no private mqueue mount" {
 	run "$CELL" run --share ipc -- /bin/sh -c 'grep -c " - mqueue " /proc/self/mountinfo || true'
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_eq "$output" "0"
 }
 
@@ -185,7 +185,7 @@ inside_ns() {
 	assert_eq "$output" "cell"
 	run "$CELL" run --hostname box1 --domainname dom.example -- /bin/sh -c \
 		'hostname; cat /proc/sys/kernel/domainname'
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_eq "${lines[0]}" "box1"
 	assert_eq "${lines[1]}" "dom.example"
 	# the host's names did not change
@@ -195,7 +195,7 @@ inside_ns() {
 
 @test "cgroup: the sandbox's cgroups are its roots" {
 	run "$CELL" run -- /bin/cat /proc/self/cgroup
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_contains "$output" "0::/"
 	local l
 	for l in "${lines[@]}"; do

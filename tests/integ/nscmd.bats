@@ -28,7 +28,7 @@ inode_of() { # PID TYPE
 
 @test "cell ns of the caller: every namespace listed, none isolated" {
 	run "$CELL" ns $$
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_eq "${lines[0]}" "$(printf '%-8s %-7s %-12s %s' PID TYPE INODE ISOLATED)" header
 	local t
 	for t in $NS_TYPES; do
@@ -42,7 +42,7 @@ inode_of() { # PID TYPE
 @test "cell ns of a sandboxed process marks the new namespaces" {
 	start_sandbox
 	run "$CELL" ns "$SBX_PID"
-	[ "$status" -eq 0 ]
+	status_is 0
 	local t want
 	for t in $NS_TYPES; do
 		want=yes
@@ -58,7 +58,7 @@ inode_of() { # PID TYPE
 @test "cell ns --json, parsed" {
 	start_sandbox --share net
 	run "$CELL" ns --json $$ "$SBX_PID"
-	[ "$status" -eq 0 ]
+	status_is 0
 	echo "$output" >"$T/ns.json"
 	run "$PYTHON" - "$T/ns.json" "$$" "$SBX_PID" <<'EOF'
 import json, os, sys
@@ -77,7 +77,7 @@ for entry in doc:
 print("ok")
 EOF
 	echo "$output"
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_eq "$output" ok
 }
 
@@ -118,6 +118,6 @@ EOF
 
 @test "cell ns --help" {
 	run "$CELL" ns --help
-	[ "$status" -eq 0 ]
+	status_is 0
 	assert_contains "$output" "Usage: cell ns"
 }
