@@ -323,11 +323,11 @@ run_group() {
 
 # ---- main --------------------------------------------------------------
 
-ensure_tools
 [ ${#selected[@]} -gt 0 ] || selected=("${all_groups[@]}")
 for g in "${selected[@]}"; do
 	declare -F "group_$g" >/dev/null || die "unknown group '$g' (see --list)"
 done
+ensure_tools
 
 echo "# cell: $cell ($("$cell" --version 2>/dev/null || echo '?'))"
 echo "# as: $(id -un) (uid $(id -u)); kernel $(uname -r); $(nproc) CPUs"
