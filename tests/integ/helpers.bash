@@ -28,6 +28,7 @@ common_setup() {
 	# the sandbox's ids may be unmapped host ids: let it find its way in
 	chmod 755 "$T"
 	PIDS_TO_KILL=()
+	DIRS_TO_REMOVE=()
 }
 
 common_teardown() {
@@ -39,6 +40,21 @@ common_teardown() {
 	if [ -n "${MARK:-}" ]; then
 		pkill -9 -f -- "$MARK" 2>/dev/null || true
 	fi
+	for p in "${DIRS_TO_REMOVE[@]}"; do
+		rm -rf -- "$p"
+	done
+}
+
+# A new directory every user can reach (the sandbox's ids may be unmapped
+# host ids, and bats makes its own temporary directory private), removed in
+# teardown.
+world_dir() {
+	local d
+
+	d=$(mktemp -d /tmp/cell-integ.XXXXXX)
+	chmod 755 "$d"
+	DIRS_TO_REMOVE+=("$d")
+	echo "$d"
 }
 
 setup() { common_setup; }
