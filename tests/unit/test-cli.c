@@ -417,10 +417,16 @@ static void test_binds(void **state)
 
 static void test_tmpfs(void **state)
 {
+	static const char *const bad_size[] = {
+		"/s:size=0", "/s:size=", "/s:", "/s:mode=1777", "/s:size=1X", "/s:size=-1",
+		"/s:SIZE=1M", "/s:size=1M:x", "/s:size=99999999999999999999",
+	};
 	struct cell_spec *s;
+	char want[160];
 
 	s = parse_ok(ARGS("--tmpfs", "/scratch", "--tmpfs", "/big:size=16M", "--tmpfs",
-			  "/small:size=65536", "--bind", "/a", "--tmpfs", "/k:size=64k", "/bin/true"));
+			  "/small:size=65536", "--bind", "/a", "--tmpfs", "/k:size=64k",
+			  "/bin/true"));
 	assert_int_equal(s->n_mounts, 5);
 	expect_mount(&s->mounts[0], CELL_MOUNT_TMPFS, NULL, "/scratch", 0);
 	expect_mount(&s->mounts[1], CELL_MOUNT_TMPFS, NULL, "/big", 16u << 20);
@@ -428,12 +434,6 @@ static void test_tmpfs(void **state)
 	expect_mount(&s->mounts[3], CELL_MOUNT_BIND, "/a", "/a", 0);
 	expect_mount(&s->mounts[4], CELL_MOUNT_TMPFS, NULL, "/k", 65536);
 	cell_spec_free(s);
-
-	static const char *const bad_size[] = {
-		"/s:size=0", "/s:size=", "/s:", "/s:mode=1777", "/s:size=1X", "/s:size=-1",
-		"/s:SIZE=1M", "/s:size=1M:x", "/s:size=99999999999999999999",
-	};
-	char want[160];
 
 	for (size_t i = 0; i < sizeof(bad_size) / sizeof(bad_size[0]); i++) {
 		snprintf(want, sizeof(want),
@@ -542,7 +542,8 @@ static void test_keep_env(void **state)
 				 "NOT_SET=1"));
 	cell_spec_free(s);
 
-	expect_error(ARGS("--keep-env", "A=B", "/bin/true"), "--keep-env 'A=B': not a variable name");
+	expect_error(ARGS("--keep-env", "A=B", "/bin/true"),
+		     "--keep-env 'A=B': not a variable name");
 	expect_error(ARGS("--keep-env", "", "/bin/true"), "--keep-env '': not a variable name");
 	expect_error(ARGS("--keep-env", "9X", "/bin/true"), "--keep-env '9X': not a variable name");
 }
@@ -572,17 +573,17 @@ static void test_clearenv(void **state)
 
 static void test_keep_fd(void **state)
 {
+	static const char *const bad[] = { "0", "1", "2", "-1", "", "x", "3x", " 3", "2147483648" };
 	struct cell_spec *s;
+	char want[160];
 
-	s = parse_ok(ARGS("--keep-fd", "3", "--keep-fd=10", "--keep-fd", "2147483647", "/bin/true"));
+	s = parse_ok(ARGS("--keep-fd", "3", "--keep-fd=10", "--keep-fd", "2147483647",
+			  "/bin/true"));
 	assert_int_equal(s->n_keep_fds, 3);
 	assert_int_equal(s->keep_fds[0], 3);
 	assert_int_equal(s->keep_fds[1], 10);
 	assert_int_equal(s->keep_fds[2], 2147483647);
 	cell_spec_free(s);
-
-	static const char *const bad[] = { "0", "1", "2", "-1", "", "x", "3x", " 3", "2147483648" };
-	char want[160];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(want, sizeof(want),
@@ -691,7 +692,8 @@ static void test_unknown_and_missing(void **state)
 	expect_error(ARGS("-x", "/bin/true"), "unknown option -x (see cell run --help)");
 	expect_error(ARGS("--pty", "-q", "/bin/true"), "unknown option -q");
 	/* after a good option the error still names the bad one */
-	expect_error(ARGS("--bind", "/a", "--frobnicate", "/bin/true"), "unknown option --frobnicate");
+	expect_error(ARGS("--bind", "/a", "--frobnicate", "/bin/true"),
+		     "unknown option --frobnicate");
 
 	expect_error(ARGS("--bind"), "option --bind needs a value");
 	expect_error(ARGS("--ro-bind"), "option --ro-bind needs a value");
@@ -727,6 +729,8 @@ static void test_flag_with_value(void **state)
  * disturb the next parse. */
 static void test_errors_then_success(void **state)
 {
+	struct cell_spec *s;
+
 	expect_error(ARGS("--bind", "/a", "--tmpfs", "/t", "--env", "A=1", "--keep-fd", "4",
 			  "--root", "/r", "--hostname", "h", "--keep-env", "TERM", "--bogus"),
 		     "unknown option --bogus");
@@ -734,8 +738,7 @@ static void test_errors_then_success(void **state)
 			  "--domainname", "d", "--workdir", "/w", "--keep-fd", "5"),
 		     "no command given");
 
-	struct cell_spec *s = parse_ok(ARGS("/bin/true"));
-
+	s = parse_ok(ARGS("/bin/true"));
 	assert_int_equal(s->n_mounts, 0);
 	assert_strv(s->argv, STRV("/bin/true"));
 	cell_spec_free(s);

@@ -241,10 +241,12 @@ static void test_map_auto_without_ranges(void **state)
 	struct cell_host gid_only = user_host(false, true);
 
 	plan_fails(s, &none,
-		   "--map-auto: no subordinate uid range for uid 1000 in /etc/subuid (add one, e.g. "
-		   "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER)");
-	plan_fails(s, &gid_only, "--map-auto: no subordinate uid range for uid 1000 in /etc/subuid");
-	plan_fails(s, &uid_only, "--map-auto: no subordinate gid range for uid 1000 in /etc/subgid");
+		   "--map-auto: no subordinate uid range for uid 1000 in /etc/subuid (add one, "
+		   "e.g. usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER)");
+	plan_fails(s, &gid_only,
+		   "--map-auto: no subordinate uid range for uid 1000 in /etc/subuid");
+	plan_fails(s, &uid_only,
+		   "--map-auto: no subordinate gid range for uid 1000 in /etc/subgid");
 	cell_spec_free(s);
 }
 

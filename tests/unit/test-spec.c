@@ -132,7 +132,8 @@ static void test_ns_parse_list_errors(void **state)
 	expect_list_error("net,", "bad namespace name ''");
 	/* too long for any name: reported, not truncated into a match */
 	expect_list_error("averyveryverylongname", "bad namespace name 'averyveryverylongname'");
-	expect_list_error("net,userxxxxxxxxxxxxxxxxxx", "bad namespace name 'userxxxxxxxxxxxxxxxxxx'");
+	expect_list_error("net,userxxxxxxxxxxxxxxxxxx",
+			  "bad namespace name 'userxxxxxxxxxxxxxxxxxx'");
 }
 
 /* ---- defaults and mounts ---- */
@@ -266,7 +267,8 @@ static void test_validate_unprivileged_without_userns(void **state)
 	/* --share user: the first namespace that needs root is named */
 	s->ns = CELL_NS_DEFAULT & ~CELL_NS_BIT(CELL_NS_USER);
 	expect_invalid(s, false, EPERM,
-		       "a new mnt namespace without a new user namespace needs root (CAP_SYS_ADMIN)");
+		       "a new mnt namespace without a new user namespace needs root "
+		       "(CAP_SYS_ADMIN)");
 	expect_invalid(s, false, EPERM, "keep 'user' in --ns or drop 'user' from --share");
 	expect_ok(s, true);
 
@@ -295,7 +297,8 @@ static void test_validate_map_without_userns(void **state)
 		/* as root with other namespaces, and unprivileged with none */
 		s->ns = CELL_NS_DEFAULT & ~CELL_NS_BIT(CELL_NS_USER);
 		expect_invalid(s, true, 0,
-			       "--map-root, --map-auto and --map-host-root need a new user namespace");
+			       "--map-root, --map-auto and --map-host-root need a new user "
+			       "namespace");
 		s->ns = 0;
 		expect_invalid(s, false, 0, "need a new user namespace");
 	}

@@ -55,7 +55,8 @@ static void test_parse_id_range(void **state)
 static void test_parse_id_junk(void **state)
 {
 	static const char *const junk[] = {
-		"", "-1", "+1", " 1", "1 ", "\t1", "1\n", "1a", "a1", "0x10", "1.0", "1e3", "-0", "--1",
+		"", "-1", "+1", " 1", "1 ", "\t1", "1\n", "1a", "a1", "0x10", "1.0", "1e3", "-0",
+		"--1",
 	};
 
 	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
