@@ -111,8 +111,15 @@ static void signal_name(int sig, char *buf, size_t len)
 {
 	const char *abbrev = sig < SIGRTMIN ? sigabbrev_np(sig) : NULL;
 
+	if (sig == SIGIO)
+		abbrev = "IO"; /* glibc says POLL; bash's kill -l says IO */
+	/* the names bash's kill -l uses */
 	if (abbrev)
 		snprintf(buf, len, "%s", abbrev);
+	else if (sig == SIGRTMIN)
+		snprintf(buf, len, "RTMIN");
+	else if (sig == SIGRTMAX)
+		snprintf(buf, len, "RTMAX");
 	else if (sig - SIGRTMIN <= SIGRTMAX - sig)
 		snprintf(buf, len, "RTMIN+%d", sig - SIGRTMIN);
 	else

@@ -156,7 +156,7 @@ map_excludes_host_root() {
 @test "root's sandbox: the sandboxed process is not host root" {
 	need_root
 	mkdir "$T/d"
-	cellp --bind "$T/d:/d" -- /probe pause /d/ready "$MARK" 3>&- &
+	"$CELL" run --ro-bind "$CELL_PROBE:/probe" --bind "$T/d:/d" -- /probe pause /d/ready "$MARK" 3>&- &
 	PIDS_TO_KILL+=("$!")
 	wait_for "$T/d/ready"
 	local pid

@@ -10,7 +10,7 @@ NS_TYPES="user mnt pid net ipc uts cgroup time"
 # CELL_PID.
 start_sandbox() {
 	mkdir -p "$T/d"
-	cellp --bind "$T/d:/d" "$@" -- /probe pause /d/ready "$MARK" 3>&- &
+	"$CELL" run --ro-bind "$CELL_PROBE:/probe" --bind "$T/d:/d" "$@" -- /probe pause /d/ready "$MARK" 3>&- &
 	CELL_PID=$!
 	PIDS_TO_KILL+=("$CELL_PID")
 	wait_for "$T/d/ready"
@@ -83,7 +83,7 @@ EOF
 
 @test "cell ns matches the sandbox's own view of /proc/self/ns" {
 	mkdir -p "$T/d"
-	cellp --bind "$T/d:/d" -- /bin/sh -c \
+	"$CELL" run --ro-bind "$CELL_PROBE:/probe" --bind "$T/d:/d" -- /bin/sh -c \
 		'readlink /proc/self/ns/net >/d/net; exec /probe pause /d/ready '"$MARK" 3>&- &
 	PIDS_TO_KILL+=("$!")
 	wait_for "$T/d/ready"
