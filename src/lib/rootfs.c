@@ -234,9 +234,12 @@ static int missing(struct cell_rootfs *b, struct cell_err *err, const char *what
 			b->missing(what, needed_by, b->missing_ud);
 		return 0;
 	}
+	/* The message says why; no strerror after it. */
 	if (needed_by)
-		return cell_fail(err, ENOENT, "%s (needed by %s): %s", what, needed_by, why);
-	return cell_fail(err, ENOENT, "%s: %s", what, why);
+		cell_fail(err, 0, "%s (needed by %s): %s", what, needed_by, why);
+	else
+		cell_fail(err, 0, "%s: %s", what, why);
+	return -ENOENT;
 }
 
 static int push_op(struct cell_rootfs *b, enum cell_rootfs_op_type type, const char *path,
