@@ -21,6 +21,7 @@
 
 #include "../lib/cleanup.h"
 #include "../lib/err.h"
+#include "../lib/overlaydiff.h"
 #include "../lib/rootfs.h"
 
 const char cell_cmd_root_help[] =
@@ -405,11 +406,78 @@ static int cmd_debootstrap(int argc, char **argv)
 	return CELL_EXIT_SETUP;
 }
 
+static int print_change(enum cell_odiff_kind k, const char *path, bool dir, void *ud)
+{
+	(void)ud;
+	printf("%s %s%s\n", cell_odiff_letter(k), path, dir ? "/" : "");
+	return 0;
+}
+
 static int cmd_diff(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	(void)diff_help;
-	fprintf(stderr, "cell: root diff: not built yet\n");
-	return CELL_EXIT_SETUP;
+	static const struct option opts[] = {
+		{ "lower", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	_cleanup_close_ int upperfd = -1, lowerfd = -1;
+	struct cell_err err = { 0 };
+	const char *lower = NULL, *dir;
+	int opt, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(diff_help, stdout);
+			return 0;
+		case 'l':
+			lower = optarg;
+			break;
+		case ':':
+			return usage_error("diff", "option %s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("diff", "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("diff", "%s", optind >= argc ? "no UPPER directory given"
+								: "give one UPPER directory");
+	dir = argv[optind];
+	upperfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (upperfd < 0) {
+		cell_fail(&err, errno, "root diff: %s", dir);
+		return fail(&err, -errno);
+	}
+	{
+		/* A --persist directory: its "upper" beside overlayfs's "work". */
+		struct stat a, b;
+
+		if (fstatat(upperfd, "upper", &a, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(a.st_mode) &&
+		    fstatat(upperfd, "work", &b, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(b.st_mode)) {
+			int fd = openat(upperfd, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+								  O_CLOEXEC);
+
+			if (fd < 0) {
+				cell_fail(&err, errno, "root diff: %s/upper", dir);
+				return fail(&err, -errno);
+			}
+			close(upperfd);
+			upperfd = fd;
+		}
+	}
+	if (lower) {
+		lowerfd = open(lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (lowerfd < 0) {
+			cell_fail(&err, errno, "root diff: --lower %s", lower);
+			return fail(&err, -errno);
+		}
+	}
+	r = cell_overlay_diff(upperfd, lowerfd, print_change, NULL, &err);
+	if (r < 0) {
+		cell_err_prefix(&err, "root diff %s", dir);
+		return fail(&err, r);
+	}
+	return 0;
 }
