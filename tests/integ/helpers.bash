@@ -209,7 +209,7 @@ snapshot() {
 # fail during setup: status 125, one "cell: " line naming every CULPRIT,
 # nothing on stdout, no new mount, file or surviving process.
 run_bad() {
-	local culprits=() before after
+	local culprits=() before after procs_before
 
 	while [ "$1" != "--" ]; do
 		culprits+=("$1")
@@ -217,10 +217,29 @@ run_bad() {
 	done
 	shift
 	before=$(snapshot)
+	procs_before=$(cell_processes)
 	run --separate-stderr "$CELL" "$@"
 	after=$(snapshot)
 	assert_cell_error "${culprits[@]}"
 	assert_eq "$output" "" "stdout of a failed run"
 	assert_eq "$after" "$before" "mounts and files after a failed run"
 	wait_gone "$MARK" 2
+	# no cell process (a sandbox's init carries cell's command line) is new
+	local p
+	for p in $(cell_processes); do
+		case " $procs_before " in
+		*" $p "*) ;;
+		*) echo "left behind: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" >&2; return 1 ;;
+		esac
+	done
+}
+
+# PIDs of the processes whose command line starts with "$CELL ".
+cell_processes() {
+	local p argv0
+
+	for p in $(pgrep -f -- "$CELL"); do
+		argv0=$(tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | head -n1)
+		[ "$argv0" != "$CELL" ] || printf '%s ' "$p"
+	done
 }
