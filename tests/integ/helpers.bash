@@ -40,6 +40,10 @@ common_teardown() {
 	if [ -n "${MARK:-}" ]; then
 		pkill -9 -f -- "$MARK" 2>/dev/null || true
 	fi
+	# anything still running with the test's directory in its arguments
+	if [ -n "${T:-}" ]; then
+		pkill -9 -f -- "$T/" 2>/dev/null || true
+	fi
 	for p in "${DIRS_TO_REMOVE[@]}"; do
 		rm -rf -- "$p"
 	done
