@@ -184,7 +184,7 @@ static char *absolute(const char *path, const char *cwd)
 
 	if (path[0] == '/')
 		return strdup(path);
-	if (asprintf(&r, "%s/%s", cwd, path) < 0)
+	if (asprintf(&r, "%s%s%s", cwd, strcmp(cwd, "/") == 0 ? "" : "/", path) < 0)
 		return NULL;
 	return r;
 }
@@ -257,7 +257,7 @@ int cell_cli_parse_run(int argc, char **argv, char **envp, const char *cwd,
 
 	if (!s)
 		return -ENOMEM;
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then resets all of getopt's state */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+:h", run_options, NULL)) != -1) {
 		switch (opt) {
@@ -433,7 +433,11 @@ int cell_cli_parse_run(int argc, char **argv, char **envp, const char *cwd,
 			r = cell_fail(err, 0, "option %s needs a value", argv[optind - 1]);
 			goto out;
 		default:
-			if (optopt)
+			if (optopt >= OPT_NS)
+				/* a long option given a value it does not take */
+				r = cell_fail(err, 0, "%s takes no value (see cell run --help)",
+					      argv[optind - 1]);
+			else if (optopt)
 				r = cell_fail(err, 0, "unknown option -%c (see cell run --help)",
 					      optopt);
 			else

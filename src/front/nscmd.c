@@ -32,7 +32,7 @@ int cell_ns_main(int argc, char **argv, struct cell_err *err)
 	int pids[64], npids = 0, opt, r;
 	bool json = false;
 
-	optind = 1;
+	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (opt) {

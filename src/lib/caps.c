@@ -2,7 +2,7 @@
  *
  * capabilities(7), prctl(2) PR_CAPBSET_DROP / PR_CAP_AMBIENT / PR_SET_SECUREBITS,
  * capset(2).  Order: securebits and the bounding set need CAP_SETPCAP, so they
- * go before capset() clears the permitted set; no_new_privs goes last.
+ * go before the id change and capset(); no_new_privs goes last.
  */
 #define _GNU_SOURCE
 #include "caps.h"
@@ -14,11 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int cell_caps_drop(uint64_t keep, struct cell_err *err)
+int cell_caps_lock(uint64_t keep, struct cell_err *err)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
-
 	if (keep == 0 &&
 	    prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
 					     SECBIT_NO_CAP_AMBIENT_RAISE |
@@ -37,6 +34,14 @@ int cell_caps_drop(uint64_t keep, struct cell_err *err)
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return cell_fail(err, errno, "clear ambient capabilities");
+	return 0;
+}
+
+int cell_caps_clear(uint64_t keep, struct cell_err *err)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
 	data[0].effective = data[0].permitted = data[0].inheritable = (uint32_t)keep;
 	data[1].effective = data[1].permitted = data[1].inheritable = (uint32_t)(keep >> 32);
 	if (syscall(SYS_capset, &hdr, data) < 0)

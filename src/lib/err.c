@@ -1,6 +1,6 @@
 /* err.c - struct cell_err helpers.  Async-signal-safe enough for the child:
-#define _GNU_SOURCE
  * vsnprintf into a fixed buffer, no allocation. */
+#define _GNU_SOURCE
 #include "err.h"
 
 #include <errno.h>

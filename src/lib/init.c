@@ -158,12 +158,22 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 	const struct cell_plan *p = c->plan;
 	struct cell_err err = { 0 };
 
+	/* The command starts with default signal dispositions, as in a fresh
+	 * container: a signal the caller ignored (a background job's SIGINT)
+	 * must still reach it when sent to cell.  glibc refuses its two
+	 * internal signals; that is fine. */
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa = { .sa_handler = SIG_DFL };
+
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &sa, NULL);
+	}
 	if (sigprocmask(SIG_SETMASK, &c->saved_mask, NULL) < 0) {
 		cell_fail(&err, errno, "restore signal mask");
 		DIE(c, &err);
 	}
 	/* A session of its own: no way back to the host terminal (TIOCSTI). */
-	if (setsid() < 0) {
+	if (setsid() < 0 && getsid(0) != getpid()) { /* --no-init: already a leader */
 		cell_fail(&err, errno, "setsid");
 		DIE(c, &err);
 	}
@@ -176,6 +186,8 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 		if (pty_slave > 2)
 			close(pty_slave);
 	}
+	if (cell_caps_lock(0, &err) < 0)
+		DIE(c, &err);
 	if (p->ids.set_ids && set_ids(p->ids.uid, p->ids.gid, p->ids.drop_groups, &err) < 0)
 		DIE(c, &err);
 	/* Credential changes clear the parent-death signal: set it again. */
@@ -183,7 +195,7 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 		cell_fail(&err, errno, "set parent-death signal");
 		DIE(c, &err);
 	}
-	if (cell_caps_drop(0, &err) < 0)
+	if (cell_caps_clear(0, &err) < 0)
 		DIE(c, &err);
 	for (size_t i = 0; i < p->spec->n_keep_fds; i++)
 		if (fcntl(p->spec->keep_fds[i], F_SETFD, 0) < 0) {
@@ -326,6 +338,13 @@ void cell_child_main(struct cell_child_ctx *c)
 		DIE(c, &err);
 	}
 	set_pdeathsig(c);
+	/* Leave the caller's session: init must hold no controlling terminal
+	 * of the host's, and terminal signals reach the sandbox only through
+	 * cell.  (init is never a process-group leader here, so this works.) */
+	if (setsid() < 0) {
+		cell_fail(&err, errno, "setsid");
+		DIE(c, &err);
+	}
 	switch (p->ids.writer) {
 	case CELL_IDMAP_CHILD:
 		if (cell_idmap_write_self(&p->ids, &err) < 0)

@@ -101,8 +101,9 @@ int cell_mount_plan(const struct cell_spec *s, const struct cell_host *h,
 	int r = 0;
 
 	if (s->root_mode == CELL_ROOT_CHROOT) {
-		ret->chroot_only = true;
-		ret->chroot_dir = s->root;
+		p.chroot_only = true;
+		p.chroot_dir = s->root;
+		*ret = p;
 		return 0;
 	}
 	if (!(s->ns & CELL_NS_BIT(CELL_NS_MNT))) {

@@ -130,17 +130,28 @@ static bool has(const struct cell_spec *s, enum cell_ns_type t)
 	return s->ns & CELL_NS_BIT(t);
 }
 
-/* Host name rules of sethostname(2) (at most 64 bytes) plus RFC 1123 labels. */
+/* sethostname(2) takes at most 64 bytes; RFC 1123: dot-separated labels of
+ * 1 to 63 letters, digits and hyphens, not starting or ending with a hyphen. */
 static bool valid_hostname(const char *h)
 {
-	size_t len = strlen(h);
+	size_t len = strlen(h), label = 0;
 
-	if (len == 0 || len > 64 || h[0] == '-' || h[0] == '.')
+	if (len == 0 || len > 64)
 		return false;
-	for (const char *p = h; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+	for (size_t i = 0; i <= len; i++) {
+		char ch = h[i];
+
+		if (ch == '.' || ch == '\0') {
+			if (label == 0 || label > 63 || h[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || (ch == '-' && label > 0)))
 			return false;
+		label++;
+	}
 	return true;
 }
 
@@ -175,7 +186,9 @@ int cell_spec_validate(const struct cell_spec *s, bool privileged, struct cell_e
 			return cell_fail(err, 0, "--root needs a new mount namespace");
 		if (s->n_mounts > 0)
 			return cell_fail(err, 0, "%s needs a new mount namespace",
-					 s->mounts[0].type == CELL_MOUNT_TMPFS ? "--tmpfs" : "--bind");
+					 s->mounts[0].type == CELL_MOUNT_TMPFS	 ? "--tmpfs"
+					 : s->mounts[0].type == CELL_MOUNT_RO_BIND ? "--ro-bind"
+										     : "--bind");
 	}
 	if (s->root_mode == CELL_ROOT_CHROOT && s->n_mounts > 0)
 		return cell_fail(err, 0, "--chroot changes only the root: it takes no --bind or "
