@@ -68,6 +68,7 @@ teardown() {
 			ip link del "$l" 2>/dev/null || true
 		done
 		ip link del "t$P" 2>/dev/null || true
+		ip link del "s$P" 2>/dev/null || true
 	fi
 	if [ -n "${BEFORE:-}" ]; then
 		assert_eq "$(net_state)" "$BEFORE" "ip link and ip netns after the test"
@@ -478,7 +479,8 @@ assert lo["name"] == "lo" and lo["up"] and "127.0.0.1/8" in lo["addresses"], lo'
 	ha=$(host_end "$A")
 	hb=$(host_end "$B")
 	# not cell's: a veth with an alias of its own, and one with none
-	ip link add "t$P" alias "my link to $A" type veth peer name "u$P"
+	ip link add "t$P" type veth peer name "u$P"
+	ip link set "t$P" alias "my link to $A"
 	# A's name goes away behind cell's back while a process holds it
 	hold "$A"
 	umount -l "/run/netns/$A"
@@ -517,4 +519,29 @@ assert lo["name"] == "lo" and lo["up"] and "127.0.0.1/8" in lo["addresses"], lo'
 	"$CELL" net link "$A" --addr "$V4.10.1/24" --peer-addr "$V4.10.2/24"
 	ping1 "$V4.10.2"
 	"$CELL" net del "$A"
+}
+
+@test "net gc: links of sandboxes whose cell process has ended" {
+	need_root
+	# Marked as cell_veth_plan_run() marks a sandbox's link
+	# (cell:run:PID:START), made by hand: one for a live process, one for a
+	# process that has ended.
+	sleep 60 &
+	live=$!
+	PIDS_TO_KILL+=($live)
+	start=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$live/stat")
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	# (the kernel ignores an alias given at creation)
+	ip link add "t$P" type veth peer name "u$P"
+	ip link set "t$P" alias "cell:run:$dead:$start"
+	ip link add "s$P" type veth peer name "v$P"
+	ip link set "s$P" alias "cell:run:$live:$start"
+	run "$CELL" net gc
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	assert_eq "$output" "removed t$P (cell:run:$dead:$start): its sandbox has ended" "gc says"
+	! ip link show "t$P" 2>/dev/null
+	ip link show "s$P" >/dev/null
+	ip link del "s$P"
 }
