@@ -101,6 +101,9 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	/* argv strings are contiguous; init hides them from the sandbox. */
+	cell_launch_set_cmdline_area(argv[0], (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) -
+						       argv[0]));
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		fputs(main_help, argc < 2 ? stderr : stdout);
 		return argc < 2 ? CELL_EXIT_SETUP : 0;

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "nscmd.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -29,7 +30,8 @@ int cell_ns_main(int argc, char **argv, struct cell_err *err)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cell_nsinfo self, info[64];
-	int pids[64], npids = 0, opt, r;
+	int pids[64], npids = 0, opt, r, failed = 0;
+	bool ok[64];
 	bool json = false;
 
 	optind = 0;
@@ -59,17 +61,28 @@ int cell_ns_main(int argc, char **argv, struct cell_err *err)
 	r = cell_nsinfo_read(0, &self, err);
 	if (r < 0)
 		return r;
+	/* Show every process that can be read; the first failure is reported
+	 * (and sets the exit status) after the listing. */
 	for (int i = 0; i < npids; i++) {
-		r = cell_nsinfo_read(pids[i], &info[i], err);
-		if (r < 0)
-			return cell_err_prefix(err, "ns");
+		struct cell_err e = { 0 };
+
+		ok[i] = cell_nsinfo_read(pids[i], &info[i], &e) >= 0;
+		if (!ok[i] && failed == 0) {
+			*err = e;
+			failed = -(e.errnum > 0 ? e.errnum : EINVAL);
+		}
 	}
 
 	if (json) {
 		json_t *arr = json_array();
 
 		for (int i = 0; i < npids; i++) {
-			json_t *o = json_object(), *ns = json_object();
+			json_t *o, *ns;
+
+			if (!ok[i])
+				continue;
+			o = json_object();
+			ns = json_object();
 
 			for (int t = 0; t < CELL_NS_MAX; t++) {
 				if (!info[i].present[t])
@@ -86,16 +99,16 @@ int cell_ns_main(int argc, char **argv, struct cell_err *err)
 		json_dumpf(arr, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(arr);
-		return 0;
+		return failed ? cell_err_prefix(err, "ns") : 0;
 	}
 	printf("%-8s %-7s %-12s %s\n", "PID", "TYPE", "INODE", "ISOLATED");
 	for (int i = 0; i < npids; i++)
-		for (int t = 0; t < CELL_NS_MAX; t++) {
+		for (int t = 0; t < CELL_NS_MAX && ok[i]; t++) {
 			if (!info[i].present[t])
 				continue;
 			printf("%-8d %-7s %-12llu %s\n", pids[i], cell_ns_name(t),
 			       (unsigned long long)info[i].inode[t],
 			       info[i].inode[t] != self.inode[t] ? "yes" : "no");
 		}
-	return 0;
+	return failed ? cell_err_prefix(err, "ns") : 0;
 }

@@ -12,6 +12,10 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,6 +70,16 @@ int cell_idmap_plan(const struct cell_spec *s, const struct cell_host *h,
 		p.uid = uid_set ? s->uid : 0;
 		p.gid = gid_set ? s->gid : 0;
 		p.drop_groups = true;
+		if (s->id_mode != CELL_ID_HOST_ROOT && p.uid_map[0].count > 1 &&
+		    p.gid_map[0].count > 1) {
+			const struct cell_idmap_line *u = &p.uid_map[0], *g = &p.gid_map[0];
+
+			p.mount_idmap = true;
+			p.mnt_uid_map[0] = (struct cell_idmap_line){ u->outside, u->outside, 1 };
+			p.mnt_uid_map[1] = (struct cell_idmap_line){ 1, u->outside + 1, u->count - 1 };
+			p.mnt_gid_map[0] = (struct cell_idmap_line){ g->outside, g->outside, 1 };
+			p.mnt_gid_map[1] = (struct cell_idmap_line){ 1, g->outside + 1, g->count - 1 };
+		}
 	} else if (s->id_mode == CELL_ID_MAP_AUTO) {
 		if (h->subuid.count == 0 || h->subgid.count == 0)
 			return cell_fail(err, 0,
@@ -223,4 +237,50 @@ int cell_idmap_write_parent(pid_t pid, const struct cell_idmap_plan *p, struct c
 	if (dirfd < 0)
 		return cell_fail(err, errno, "open %s", path);
 	return write_maps(dirfd, p, err);
+}
+
+int cell_idmap_mount_userns(const struct cell_idmap_plan *p, struct cell_err *err)
+{
+	struct cell_idmap_plan m = { .n_uid_map = 2, .n_gid_map = 2 };
+	struct clone_args args = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
+	char path[64];
+	int pipefd[2], fd = -1, r = 0;
+	pid_t pid;
+
+	memcpy(m.uid_map, p->mnt_uid_map, sizeof(p->mnt_uid_map));
+	memcpy(m.gid_map, p->mnt_gid_map, sizeof(p->mnt_gid_map));
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return cell_fail(err, errno, "pipe");
+	/* A short-lived child holds the namespace while we write its maps. */
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid == 0) {
+		char ch;
+
+		close(pipefd[1]);
+		(void)!read(pipefd[0], &ch, 1);
+		_exit(0);
+	}
+	close(pipefd[0]);
+	if (pid < 0) {
+		close(pipefd[1]);
+		return cell_fail(err, errno, "create the user namespace of idmapped binds");
+	}
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	{
+		_cleanup_close_ int dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (dirfd < 0)
+			r = cell_fail(err, errno, "open %s", path);
+		else
+			r = write_maps(dirfd, &m, err);
+		if (r == 0) {
+			fd = openat(dirfd, "ns/user", O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				r = cell_fail(err, errno, "open %s/ns/user", path);
+		}
+	}
+	close(pipefd[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return r < 0 ? r : fd;
 }

@@ -41,6 +41,12 @@ struct cell_idmap_plan {
 	uint32_t uid, gid;
 	bool set_ids;	     /* the command must setresuid/setresgid to uid/gid */
 	bool drop_groups;    /* setgroups(0) is allowed and wanted */
+	/* Root's sandboxes: the id mapping of writable binds (idmapped mounts).
+	 * Host ids 1..N-1 show as themselves inside; host root is not mapped
+	 * (shows as nobody, cannot be written as owner); what root inside
+	 * creates lands on the host as the range's first id, never as root. */
+	bool mount_idmap;
+	struct cell_idmap_line mnt_uid_map[2], mnt_gid_map[2];
 };
 
 int cell_idmap_plan(const struct cell_spec *s, const struct cell_host *h,
@@ -48,6 +54,10 @@ int cell_idmap_plan(const struct cell_spec *s, const struct cell_host *h,
 
 /* "inside outside count\n" lines, as /proc/PID/uid_map wants them. */
 int cell_idmap_format(const struct cell_idmap_line *l, unsigned n, char *buf, size_t len);
+
+/* Parent side, host root only: a user namespace carrying the mnt_*_map
+ * lines, for mount_setattr(MOUNT_ATTR_IDMAP).  Returns its fd. */
+int cell_idmap_mount_userns(const struct cell_idmap_plan *p, struct cell_err *err);
 
 /* Apply: the parent for CELL_IDMAP_PARENT and CELL_IDMAP_HELPER... */
 int cell_idmap_write_parent(pid_t pid, const struct cell_idmap_plan *p, struct cell_err *err);

@@ -285,6 +285,37 @@ static int status_code(int status)
 	return CELL_EXIT_SETUP;
 }
 
+/* Without a pid namespace of its own, nothing kills the command's leftovers
+ * when init exits: init is their subreaper, so they are its children;
+ * kill them until none is left (/proc/thread-self/children, proc(5)). */
+static void kill_leftovers(void)
+{
+	for (int round = 0; round < 64; round++) {
+		char buf[4096];
+		int fd = open("/proc/thread-self/children", O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		bool any = false;
+
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			for (char *p = buf, *end; *p; p = end) {
+				long pid = strtol(p, &end, 10);
+
+				if (end == p)
+					break;
+				if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
+					any = true;
+			}
+		}
+		while (waitpid(-1, NULL, any ? 0 : WNOHANG) > 0)
+			;
+		if (!any)
+			return;
+	}
+}
+
 /* PID 1: reap every child, forward every signal to the command, exit with the
  * command's status.  When PID 1 exits the kernel kills the rest. */
 __attribute__((noreturn)) static void init_loop(struct cell_child_ctx *c, pid_t cmd, int sfd)
@@ -315,6 +346,8 @@ __attribute__((noreturn)) static void init_loop(struct cell_child_ctx *c, pid_t 
 			if (pid == cmd) {
 				struct cell_msg msg = { .type = CELL_MSG_STATUS, .status = status };
 
+				if (!(c->plan->clone_flags & CLONE_NEWPID))
+					kill_leftovers();
 				(void)cell_sync_send(c->sock, &msg, NULL, 0);
 				_exit(status_code(status));
 			}
@@ -338,6 +371,17 @@ void cell_child_main(struct cell_child_ctx *c)
 		DIE(c, &err);
 	}
 	set_pdeathsig(c);
+	/* Our copy of the command line holds host paths; show a name instead. */
+	if (c->cmdline && c->cmdline_len > 0) {
+		memset(c->cmdline, 0, c->cmdline_len);
+		memcpy(c->cmdline, "cell-init", c->cmdline_len < 10 ? c->cmdline_len - 1 : 9);
+	}
+	/* Sharing the host's pid namespace, init adopts the command's orphans so
+	 * that it can kill them at the end. */
+	if (!(p->clone_flags & CLONE_NEWPID) && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+		cell_fail(&err, errno, "become a subreaper");
+		DIE(c, &err);
+	}
 	/* Leave the caller's session: init must hold no controlling terminal
 	 * of the host's, and terminal signals reach the sandbox only through
 	 * cell.  (init is never a process-group leader here, so this works.) */

@@ -8,6 +8,8 @@
 
 struct cell_child_ctx {
 	const struct cell_plan *plan;
+	char *cmdline;		/* see cell_launch_set_cmdline_area() */
+	size_t cmdline_len;
 	int sock;		/* child end of the sync socketpair */
 	sigset_t saved_mask;	/* the signal mask to give the command */
 };

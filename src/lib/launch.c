@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,6 +70,21 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 	for (size_t i = 0; i < s->n_keep_fds; i++)
 		if (fcntl(s->keep_fds[i], F_GETFD) < 0)
 			return cell_fail(err, errno, "--keep-fd %d", s->keep_fds[i]);
+	/* Root's sandboxes run as unprivileged host ids: say so plainly when
+	 * they cannot even enter the root they were given. */
+	if (s->root && p->ids.init_uid >= 0) {
+		struct stat st;
+
+		if (stat(s->root, &st) < 0)
+			return cell_fail(err, errno, "%s %s",
+					 s->root_mode == CELL_ROOT_DIR ? "--root" : "--chroot", s->root);
+		if (S_ISDIR(st.st_mode) && !(st.st_mode & S_IXOTH))
+			return cell_fail(err, EACCES,
+					 "%s %s: the sandbox's ids (host uid %u and up) cannot enter "
+					 "it (mode %04o); chmod o+x it, or use --map-host-root",
+					 s->root_mode == CELL_ROOT_DIR ? "--root" : "--chroot", s->root,
+					 p->ids.uid_map[0].outside, st.st_mode & 07777);
+	}
 	return 0;
 }
 
@@ -83,6 +99,28 @@ static void print_map(FILE *f, const char *name, const struct cell_idmap_line *l
 	for (unsigned i = 0; i < n; i++)
 		fprintf(f, "%s %u %u %u", i ? "," : "", l[i].inside, l[i].outside, l[i].count);
 	fputc('\n', f);
+}
+
+/* Print one word so that a shell would read it back the same. */
+static void print_word(FILE *f, const char *w)
+{
+	bool plain = *w != '\0';
+
+	for (const char *c = w; *c && plain; c++)
+		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			       "_./:=@%+,-",
+			       *c) != NULL;
+	if (plain) {
+		fputs(w, f);
+		return;
+	}
+	fputc('\'', f);
+	for (const char *c = w; *c; c++)
+		if (*c == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*c, f);
+	fputc('\'', f);
 }
 
 void cell_plan_print(const struct cell_plan *p, FILE *f)
@@ -123,11 +161,15 @@ void cell_plan_print(const struct cell_plan *p, FILE *f)
 	for (size_t i = 0; i < s->n_keep_fds; i++)
 		fprintf(f, " %d", s->keep_fds[i]);
 	fprintf(f, "\nenv:");
-	for (char **e = s->env; e && *e; e++)
-		fprintf(f, " %s", *e);
+	for (char **e = s->env; e && *e; e++) {
+		fputc(' ', f);
+		print_word(f, *e);
+	}
 	fprintf(f, "\ncommand:");
-	for (char **a = s->argv; a && *a; a++)
-		fprintf(f, " %s", *a);
+	for (char **a = s->argv; a && *a; a++) {
+		fputc(' ', f);
+		print_word(f, *a);
+	}
 	fputc('\n', f);
 }
 
@@ -151,17 +193,15 @@ static int release_child(const struct cell_plan *p, pid_t pid, int sock, struct 
 	if (r < 0)
 		return r;
 	if (p->ids.writer == CELL_IDMAP_PARENT && p->mounts.n > 0) {
-		char path[64];
 		_cleanup_close_ int userns = -1;
 		bool any = false;
 
 		for (size_t i = 0; i < p->mounts.n; i++)
 			any |= !!(p->mounts.ops[i].flags & CELL_OPF_IDMAP);
-		if (any) {
-			snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-			userns = open(path, O_RDONLY | O_CLOEXEC);
+		if (any && p->ids.mount_idmap) {
+			userns = cell_idmap_mount_userns(&p->ids, err);
 			if (userns < 0)
-				return cell_fail(err, errno, "open %s", path);
+				return userns;
 			r = cell_mount_idmap_prepare(&p->mounts, userns, fds, err);
 			if (r < 0)
 				return r;
@@ -298,6 +338,15 @@ static int supervise(struct supervisor *sv, struct cell_err *err)
 	return 128 + si.si_status;
 }
 
+static char *cmdline_area;
+static size_t cmdline_len;
+
+void cell_launch_set_cmdline_area(char *start, size_t len)
+{
+	cmdline_area = start;
+	cmdline_len = len;
+}
+
 int cell_launch(const struct cell_plan *p, struct cell_err *err)
 {
 	struct supervisor sv = { .sock = -1, .sfd = -1, .pidfd = -1 };
@@ -346,6 +395,8 @@ int cell_launch(const struct cell_plan *p, struct cell_err *err)
 	if (pid == 0) {
 		close(sp[0]);
 		ctx.sock = sp[1];
+		ctx.cmdline = cmdline_area;
+		ctx.cmdline_len = cmdline_len;
 		cell_child_main(&ctx);
 	}
 	close(sp[1]);

@@ -25,6 +25,11 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 void cell_plan_clear(struct cell_plan *p);
 void cell_plan_print(const struct cell_plan *p, FILE *f);
 
+/* The memory of the process's command line (argv[0] to the end of the last
+ * argument).  When set, init overwrites its copy so that /proc/1/cmdline
+ * inside shows "cell-init", not the host paths cell was started with. */
+void cell_launch_set_cmdline_area(char *start, size_t len);
+
 /* Run the sandbox to completion.  Returns the exit status cell should use
  * (the command's, 128+N for signal N), or -errno with err filled, in which
  * case err->status is the status to use (125, 126 or 127). */

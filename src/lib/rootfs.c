@@ -1646,6 +1646,23 @@ static int read_top(int rootfd, const char *name, char **ret)
 	return 0;
 }
 
+int cell_rootfs_mark(int dirfd, bool incomplete, const char *what, struct cell_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+
+	if (!incomplete) {
+		if (unlinkat(dirfd, CELL_ROOTFS_INCOMPLETE, 0) < 0 && errno != ENOENT)
+			return cell_fail(err, errno, "remove %s", CELL_ROOTFS_INCOMPLETE);
+		return 0;
+	}
+	if (asprintf(&text,
+		     "This root is incomplete: `%s` into it did not finish.\n"
+		     "Run it again; do not use the root until this file is gone.\n",
+		     what) < 0)
+		return -ENOMEM;
+	return write_top(dirfd, CELL_ROOTFS_INCOMPLETE, text, err);
+}
+
 int cell_rootfs_manifest_read(int rootfd, char ***ret, struct cell_err *err)
 {
 	_cleanup_free_ char *text = NULL;
@@ -1683,10 +1700,7 @@ int cell_rootfs_apply(const struct cell_rootfs *b, int dirfd, size_t *ret_copied
 	int r;
 
 	/* 1. The marker, before anything else is touched. */
-	r = write_top(dirfd, CELL_ROOTFS_INCOMPLETE,
-		      "This root is incomplete: a `cell root build` or `cell root debootstrap`\n"
-		      "into it did not finish.  Run it again.\n",
-		      err);
+	r = cell_rootfs_mark(dirfd, true, "cell root build", err);
 	if (r < 0)
 		return r;
 	/* 2. The plan, in order. */
@@ -1741,8 +1755,9 @@ int cell_rootfs_apply(const struct cell_rootfs *b, int dirfd, size_t *ret_copied
 	if (r < 0)
 		return r;
 	/* 4. Complete. */
-	if (unlinkat(dirfd, CELL_ROOTFS_INCOMPLETE, 0) < 0)
-		return cell_fail(err, errno, "remove %s", CELL_ROOTFS_INCOMPLETE);
+	r = cell_rootfs_mark(dirfd, false, NULL, err);
+	if (r < 0)
+		return r;
 	if (ret_copied)
 		*ret_copied = a.copied;
 	return 0;

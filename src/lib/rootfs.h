@@ -88,6 +88,10 @@ void cell_rootfs_print(const struct cell_rootfs *b, FILE *f);
 int cell_rootfs_apply(const struct cell_rootfs *b, int dirfd, size_t *ret_copied,
 		      struct cell_err *err);
 
+/* Write (incomplete true) or remove the CELL_ROOTFS_INCOMPLETE marker at
+ * the top of the root at dirfd; what says which tool left it. */
+int cell_rootfs_mark(int dirfd, bool incomplete, const char *what, struct cell_err *err);
+
 /* What one program lacks inside the root at rootfd: fn is called once per
  * missing item ("libz.so.1", needed_by "/usr/bin/python3.11").  Returns the
  * number of missing items, or -errno when the check itself fails. */
