@@ -30,8 +30,14 @@
  *   cell_veth_down(&v, -1, err)                on exit (a no-op when the
  *                                              pair went with the sandbox)
  *
- * child_netns_fd is open("/proc/PID/ns/net").  cell_veth_gc() finds marks
- * whose owner is gone.
+ * child_netns_fd is open("/proc/PID/ns/net") (IFLA_NET_NS_FD takes only
+ * a namespace file, not a pidfd).  Close it once cell_veth_up() returns: an
+ * open namespace fd keeps the namespace, and so the pair, alive after the
+ * sandbox ends.  Both calls need root (CAP_NET_ADMIN on the host and
+ * CAP_SYS_ADMIN to open a socket in the child's namespace).  When the
+ * sandbox's namespace ends, the kernel deletes the pair by itself (shortly
+ * after, from a work queue); cell_veth_down() covers the rest, and
+ * cell_veth_gc() finds marks whose owner is gone after a kill -9.
  */
 #ifndef CELL_VETH_H
 #define CELL_VETH_H
