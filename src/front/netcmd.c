@@ -495,6 +495,12 @@ static int add_cidr(struct cell_cidr *list, unsigned *n, unsigned max, const cha
 	return 0;
 }
 
+static int bad_mtu(const char *arg, struct cell_err *err)
+{
+	return cell_fail(err, 0, "net link: --mtu '%s' out of range (%d..%d)", arg,
+			 CELL_VETH_MTU_MIN, CELL_VETH_MTU_MAX);
+}
+
 static bool has_family(const struct cell_cidr *list, unsigned n, int family)
 {
 	for (unsigned i = 0; i < n; i++)
@@ -549,8 +555,7 @@ static int cmd_link(int argc, char **argv, struct cell_err *err)
 		case 'm':
 			if (cell_parse_int(optarg, &mtu) < 0 || mtu < CELL_VETH_MTU_MIN ||
 			    mtu > CELL_VETH_MTU_MAX)
-				return cell_fail(err, 0, "net link: --mtu '%s' out of range (%d..%d)",
-						 optarg, CELL_VETH_MTU_MIN, CELL_VETH_MTU_MAX);
+				return bad_mtu(optarg, err);
 			v.mtu = (unsigned)mtu;
 			break;
 		case 'H':
@@ -619,7 +624,8 @@ static int cmd_link(int argc, char **argv, struct cell_err *err)
 	}
 	if (host_if) {
 		if (strlen(host_if) >= sizeof(v.host_if))
-			return cell_fail(err, 0, "net link: --host-if '%s' is too long (at most %d bytes)",
+			return cell_fail(err, 0,
+					 "net link: --host-if '%s' is too long (at most %d bytes)",
 					 host_if, IFNAMSIZ - 1);
 		strcpy(v.host_if, host_if);
 	} else {
@@ -627,7 +633,8 @@ static int cmd_link(int argc, char **argv, struct cell_err *err)
 	}
 	if (peer_if) {
 		if (strlen(peer_if) >= sizeof(v.peer_if))
-			return cell_fail(err, 0, "net link: --peer-if '%s' is too long (at most %d bytes)",
+			return cell_fail(err, 0,
+					 "net link: --peer-if '%s' is too long (at most %d bytes)",
 					 peer_if, IFNAMSIZ - 1);
 		strcpy(v.peer_if, peer_if);
 	} else if (to) {
@@ -788,8 +795,9 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct cell_err *err);
 } verbs[] = {
-	{ "add", cmd_add },   { "del", cmd_del },	{ "ls", cmd_ls },	{ "exec", cmd_exec },
-	{ "link", cmd_link }, { "unlink", cmd_unlink }, { "gc", cmd_gc },
+	{ "add", cmd_add },   { "del", cmd_del },	    { "ls", cmd_ls },
+	{ "exec", cmd_exec }, { "link", cmd_link }, { "unlink", cmd_unlink },
+	{ "gc", cmd_gc },
 };
 
 int cell_cmd_net(int argc, char **argv)

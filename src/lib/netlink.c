@@ -643,7 +643,8 @@ int cell_nl_parse_nsid(const struct nlmsghdr *nlh, int *ret)
 	struct attr_table t = { tb, NETNSA_MAX };
 	uint32_t v;
 
-	if (nlh->nlmsg_type != RTM_NEWNSID || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct rtgenmsg)))
+	if (nlh->nlmsg_type != RTM_NEWNSID ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct rtgenmsg)))
 		return -EINVAL;
 	if (mnl_attr_parse(nlh, sizeof(struct rtgenmsg), attr_table_cb, &t) < 0)
 		return -EINVAL;

@@ -508,8 +508,8 @@ static int configure(const struct cell_veth *v, struct cell_nl *host, struct cel
 						    .oif = p.ifindex };
 			const struct cell_nl_routeinfo *old;
 
-			if (!gw)
-				return cell_fail(err, EINVAL, "route without a gateway"); /* checked */
+			if (!gw) /* cell_veth_check() made sure there is one */
+				return cell_fail(err, EINVAL, "route without a gateway");
 			memcpy(rt.gateway, gw->addr, sizeof(rt.gateway));
 			if (rt.dst.prefixlen)
 				cell_cidr_format(&rt.dst, text, sizeof(text));
@@ -522,8 +522,8 @@ static int configure(const struct cell_veth *v, struct cell_nl *host, struct cel
 				continue; /* there already */
 			if (old) {
 				cell_fail(err, 0,
-					  "the namespace already has a route %s through another link "
-					  "or gateway",
+					  "the namespace already has a route %s through another "
+					  "link or gateway",
 					  text);
 				return -EEXIST;
 			}

@@ -70,6 +70,27 @@ static void parse_nested(const struct nlattr *nest, struct attrs *t)
 	assert_int_equal(mnl_attr_parse_nested(nest, attrs_cb, t), MNL_CB_OK);
 }
 
+/* VETH_INFO_PEER: a struct ifinfomsg, then the peer's attributes, which
+ * must fill the rest exactly. */
+static void parse_peer(const struct nlattr *peer, struct attrs *t)
+{
+	size_t hdr = MNL_ALIGN(sizeof(struct ifinfomsg));
+	const struct nlattr *a;
+	int left;
+
+	memset(t, 0, sizeof(*t));
+	assert_non_null(peer);
+	assert_true(mnl_attr_get_payload_len(peer) >= hdr);
+	a = (const void *)((const char *)mnl_attr_get_payload(peer) + hdr);
+	left = (int)(mnl_attr_get_payload_len(peer) - hdr);
+	while (mnl_attr_ok(a, left)) {
+		attrs_cb(a, t);
+		left -= (int)MNL_ALIGN(a->nla_len);
+		a = mnl_attr_next(a);
+	}
+	assert_int_equal(left, 0);
+}
+
 /* The i-th message of a batch, checking that they sit back to back. */
 static const struct nlmsghdr *msg_at(const struct cell_nl_batch *b, unsigned i)
 {
@@ -245,15 +266,7 @@ static void test_veth_request(void **state)
 	pifm = mnl_attr_get_payload(peer);
 	assert_int_equal(pifm->ifi_flags, IFF_UP);
 	assert_int_equal(pifm->ifi_index, 0);
-	memset(&p, 0, sizeof(p));
-	{
-		const struct nlattr *a = (const void *)((const char *)pifm + MNL_ALIGN(sizeof(*pifm)));
-		int left = (int)(mnl_attr_get_payload_len(peer) - MNL_ALIGN(sizeof(*pifm)));
-
-		for (; mnl_attr_ok(a, left); left -= (int)MNL_ALIGN(a->nla_len), a = mnl_attr_next(a))
-			attrs_cb(a, &p);
-		assert_int_equal(left, 0);
-	}
+	parse_peer(peer, &p);
 	assert_str_attr(p.tb[IFLA_IFNAME], "eth0");
 	assert_int_equal(mnl_attr_get_u32(p.tb[IFLA_MTU]), 1400);
 	assert_int_equal(mnl_attr_get_u32(p.tb[IFLA_NET_NS_FD]), 7);
@@ -281,15 +294,9 @@ static void test_veth_request_pid_and_defaults(void **state)
 	parse_nested(t.tb[IFLA_LINKINFO], &info);
 	parse_nested(info.tb[IFLA_INFO_DATA], &data);
 	{
-		const struct nlattr *peer = data.tb[VETH_INFO_PEER];
-		const struct nlattr *a =
-			(const void *)((const char *)mnl_attr_get_payload(peer) +
-				       MNL_ALIGN(sizeof(struct ifinfomsg)));
-		int left = (int)(mnl_attr_get_payload_len(peer) - MNL_ALIGN(sizeof(struct ifinfomsg)));
-		struct attrs p = { 0 };
+		struct attrs p;
 
-		for (; mnl_attr_ok(a, left); left -= (int)MNL_ALIGN(a->nla_len), a = mnl_attr_next(a))
-			attrs_cb(a, &p);
+		parse_peer(data.tb[VETH_INFO_PEER], &p);
 		assert_int_equal(mnl_attr_get_u32(p.tb[IFLA_NET_NS_PID]), 4242);
 		assert_null(p.tb[IFLA_NET_NS_FD]);
 		assert_null(p.tb[IFLA_MTU]);
@@ -712,8 +719,8 @@ static void test_reply_ext_ack_uncapped(void **state)
 	reply_error(&r, 1, -EACCES, "ipv6: IPv6 is disabled on this device", false);
 	assert_int_equal(cell_nl_batch_reply(&b, r.buf, r.len, NULL, NULL, &err), 1);
 	assert_int_equal(b.error, -EACCES);
-	assert_string_equal(err.msg,
-			    "add address fd42::2/64 to eth0: ipv6: IPv6 is disabled on this device");
+	assert_string_equal(err.msg, "add address fd42::2/64 to eth0: "
+				     "ipv6: IPv6 is disabled on this device");
 }
 
 static void test_reply_plain_error_and_accept(void **state)
