@@ -39,127 +39,9 @@
 #include "cleanup.h"
 #include "elf.h"
 #include "ldpath.h"
-
-/* ---- a string map (open addressing) ---------------------------------- */
-
-struct map {
-	char **keys;
-	void **vals;
-	size_t cap, n;
-};
-
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 1099511628211ull;
-	return h;
-}
-
-static size_t map_slot(const struct map *m, const char *key)
-{
-	size_t i = (size_t)hash(key) & (m->cap - 1);
-
-	while (m->keys[i] && strcmp(m->keys[i], key) != 0)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static bool map_get(const struct map *m, const char *key, void **ret)
-{
-	size_t i;
-
-	if (!m->cap)
-		return false;
-	i = map_slot(m, key);
-	if (!m->keys[i])
-		return false;
-	if (ret)
-		*ret = m->vals[i];
-	return true;
-}
-
-/* Insert or replace; the map owns a copy of key, val is the caller's. */
-static int map_put(struct map *m, const char *key, void *val)
-{
-	size_t i;
-
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 256;
-		struct map nm = { calloc(ncap, sizeof(char *)), calloc(ncap, sizeof(void *)), ncap,
-				  m->n };
-
-		if (!nm.keys || !nm.vals) {
-			free(nm.keys);
-			free(nm.vals);
-			return -ENOMEM;
-		}
-		for (size_t j = 0; j < m->cap; j++)
-			if (m->keys[j]) {
-				size_t k = map_slot(&nm, m->keys[j]);
-
-				nm.keys[k] = m->keys[j];
-				nm.vals[k] = m->vals[j];
-			}
-		free(m->keys);
-		free(m->vals);
-		*m = nm;
-	}
-	i = map_slot(m, key);
-	if (!m->keys[i]) {
-		if (!(m->keys[i] = strdup(key)))
-			return -ENOMEM;
-		m->n++;
-	}
-	m->vals[i] = val;
-	return 0;
-}
-
-static void map_clear(struct map *m, bool free_vals)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->keys[i]) {
-			free(m->keys[i]);
-			if (free_vals)
-				free(m->vals[i]);
-		}
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
-}
+#include "rootfs-internal.h"
 
 /* ---- the builder ------------------------------------------------------ */
-
-/* What we know about one real (symlink-free) path of the tree. */
-struct obj {
-	bool elf;    /* parsed as ELF */
-	struct cell_elf hdr; /* class/data/machine only (lists freed) */
-};
-
-struct cell_rootfs {
-	int hostfd;
-	char *path_env, *cwd;
-	bool check;	     /* record what is missing instead of failing */
-	void (*missing)(const char *what, const char *needed_by, void *ud);
-	void *missing_ud;
-	int n_missing;
-	struct cell_rootfs_op *ops;
-	size_t n_ops, cap_ops;
-	struct map planned;  /* path inside the root -> op index + 1 */
-	struct map done;     /* real paths whose dependencies were added */
-	struct map objs;     /* real path -> struct obj */
-	struct map cand;     /* library candidate path -> real path (NULL: absent) */
-	char **ldconf;	     /* ld.so.conf directories, in order */
-	size_t n_ldconf;
-	bool ldconf_read;
-	char *loader_dir;    /* directory of the first loader copied */
-	char **programs;     /* for the manifest */
-	size_t n_programs;
-	char platform[65];
-	struct cell_elf native; /* class/machine of the first program */
-	bool have_native;
-};
 
 struct cell_rootfs *cell_rootfs_new(int hostfd, const char *path_env, const char *cwd)
 {
@@ -187,13 +69,13 @@ struct cell_rootfs *cell_rootfs_free(struct cell_rootfs *b)
 		free(b->ops[i].arg);
 	}
 	free(b->ops);
-	map_clear(&b->planned, false);
-	map_clear(&b->done, false);
+	cell_strmap_clear(&b->planned, false);
+	cell_strmap_clear(&b->done, false);
 	for (size_t i = 0; i < b->objs.cap; i++)
 		if (b->objs.keys[i] && b->objs.vals[i])
-			cell_elf_clear(&((struct obj *)b->objs.vals[i])->hdr);
-	map_clear(&b->objs, true);
-	map_clear(&b->cand, true);
+			cell_elf_clear(&((struct cell_rootfs_obj *)b->objs.vals[i])->hdr);
+	cell_strmap_clear(&b->objs, true);
+	cell_strmap_clear(&b->cand, true);
 	cell_rootfs_strv_free(b->ldconf);
 	cell_rootfs_strv_free(b->programs);
 	free(b->loader_dir);
@@ -210,7 +92,7 @@ void cell_rootfs_strv_free(char **v)
 	free(v);
 }
 
-static int strv_push(char ***v, size_t *n, const char *s)
+int cell_rootfs_strv_push(char ***v, size_t *n, const char *s)
 {
 	char **nv = realloc(*v, (*n + 2) * sizeof(char *));
 
@@ -250,7 +132,7 @@ static int push_op(struct cell_rootfs *b, enum cell_rootfs_op_type type, const c
 
 	/* One operation per path: the first one planned wins (a directory and
 	 * a symlink at the same place come from the same host object). */
-	if (map_get(&b->planned, path, &v))
+	if (cell_strmap_get(&b->planned, path, &v))
 		return 0;
 	if (b->n_ops == b->cap_ops) {
 		size_t ncap = b->cap_ops ? b->cap_ops * 2 : 256;
@@ -269,7 +151,7 @@ static int push_op(struct cell_rootfs *b, enum cell_rootfs_op_type type, const c
 		return -ENOMEM;
 	}
 	b->n_ops++;
-	return map_put(&b->planned, path, (void *)(uintptr_t)b->n_ops);
+	return cell_strmap_put(&b->planned, path, (void *)(uintptr_t)b->n_ops);
 }
 
 const struct cell_rootfs_op *cell_rootfs_ops(const struct cell_rootfs *b, size_t *ret_n)
@@ -499,16 +381,16 @@ static int parse_file(struct cell_rootfs *b, const char *real, struct cell_elf *
 
 /* The ELF identity of real, parsed once.  ret->elf is false for a file
  * that is not ELF. */
-static int get_obj(struct cell_rootfs *b, const char *real, struct obj **ret,
+static int get_obj(struct cell_rootfs *b, const char *real, struct cell_rootfs_obj **ret,
 		   struct cell_err *err)
 {
 	struct cell_elf full = { 0 };
 	struct cell_err e2 = { 0 };
-	struct obj *o;
+	struct cell_rootfs_obj *o;
 	void *v;
 	int r;
 
-	if (map_get(&b->objs, real, &v)) {
+	if (cell_strmap_get(&b->objs, real, &v)) {
 		*ret = v;
 		return 0;
 	}
@@ -528,7 +410,7 @@ static int get_obj(struct cell_rootfs *b, const char *real, struct obj **ret,
 					    .machine = full.machine, .type = full.type };
 	}
 	cell_elf_clear(&full);
-	if (map_put(&b->objs, real, o) < 0) {
+	if (cell_strmap_put(&b->objs, real, o) < 0) {
 		free(o);
 		return -ENOMEM;
 	}
@@ -554,7 +436,7 @@ static int ldconf_dir(const char *dir, void *ud)
 
 	if (dir[0] != '/')
 		return 0;
-	return strv_push(&c->b->ldconf, &c->b->n_ldconf, dir);
+	return cell_rootfs_strv_push(&c->b->ldconf, &c->b->n_ldconf, dir);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -598,7 +480,7 @@ static int ldconf_include(const char *pattern, void *ud)
 	dfd = -1;
 	while ((de = readdir(d)))
 		if (de->d_name[0] != '.' && fnmatch(base, de->d_name, FNM_PERIOD) == 0 &&
-		    (r = strv_push(&names, &n, de->d_name)) < 0)
+		    (r = cell_rootfs_strv_push(&names, &n, de->d_name)) < 0)
 			break;
 	closedir(d);
 	if (r == 0 && n)
@@ -717,7 +599,7 @@ static int try_candidate(struct cell_rootfs *b, const struct cell_elf *e, const 
 {
 	_cleanup_free_ char *path = NULL;
 	struct walk w = { 0 };
-	struct obj *o;
+	struct cell_rootfs_obj *o;
 	void *v;
 	int r;
 
@@ -725,7 +607,7 @@ static int try_candidate(struct cell_rootfs *b, const struct cell_elf *e, const 
 		return -ENOMEM;
 	if (path[0] != '/')
 		return 0;
-	if (map_get(&b->cand, path, &v) && !v)
+	if (cell_strmap_get(&b->cand, path, &v) && !v)
 		return 0;
 	r = walk(b, path, &w);
 	if (r == -ENOMEM)
@@ -733,7 +615,7 @@ static int try_candidate(struct cell_rootfs *b, const struct cell_elf *e, const 
 	if (r < 0 || !S_ISREG(w.st.st_mode)) {
 		if (r == 0)
 			walk_clear(&w);
-		return map_put(&b->cand, path, NULL);
+		return cell_strmap_put(&b->cand, path, NULL);
 	}
 	r = get_obj(b, w.real, &o, err);
 	if (r < 0) {
@@ -742,7 +624,7 @@ static int try_candidate(struct cell_rootfs *b, const struct cell_elf *e, const 
 	}
 	if (!o->elf || !cell_elf_compatible(&o->hdr, e)) {
 		walk_clear(&w);
-		return map_put(&b->cand, path, NULL);
+		return cell_strmap_put(&b->cand, path, NULL);
 	}
 	ret->real = strdup(w.real);
 	if (!ret->real) {
@@ -884,9 +766,9 @@ static int add_elf(struct cell_rootfs *b, const char *real, const char *origin,
 	struct frame f;
 	int r;
 
-	if (map_get(&b->done, real, NULL))
+	if (cell_strmap_get(&b->done, real, NULL))
 		return 0;
-	r = map_put(&b->done, real, NULL);
+	r = cell_strmap_put(&b->done, real, NULL);
 	if (r < 0)
 		return r;
 	r = parse_file(b, real, &e, err);
@@ -1037,7 +919,7 @@ static int add_program_at(struct cell_rootfs *b, const char *name, const char *p
 		return cell_fail(err, 0, "%s: not a regular file", path);
 	}
 	r = commit_file(b, &w);
-	if (r < 0 || map_get(&b->done, w.real, NULL))
+	if (r < 0 || cell_strmap_get(&b->done, w.real, NULL))
 		goto out;
 	{
 		_cleanup_close_ int fd = openat(b->hostfd, w.real + 1,
@@ -1067,7 +949,7 @@ static int add_program_at(struct cell_rootfs *b, const char *name, const char *p
 	}
 	if (r < 0)
 		goto out;
-	r = map_put(&b->done, w.real, NULL);
+	r = cell_strmap_put(&b->done, w.real, NULL);
 	if (r < 0)
 		goto out;
 	if (interp[0] != '/') {
@@ -1097,7 +979,7 @@ int cell_rootfs_add_program(struct cell_rootfs *b, const char *name, struct cell
 	for (size_t i = 0; i < b->n_programs; i++)
 		if (strcmp(b->programs[i], path) == 0)
 			return 0;
-	return strv_push(&b->programs, &b->n_programs, path);
+	return cell_rootfs_strv_push(&b->programs, &b->n_programs, path);
 }
 
 /* ---- --add ------------------------------------------------------------ */
@@ -1122,7 +1004,7 @@ static int add_tree_file(struct cell_rootfs *b, const char *real, const struct s
 		len = read(fd, head, sizeof(head));
 	}
 	if (len == (ssize_t)sizeof(head) && cell_elf_magic(head, (size_t)len)) {
-		struct obj *o;
+		struct cell_rootfs_obj *o;
 		_cleanup_free_ char *origin = dir_of(real);
 
 		if (!origin)
@@ -1165,7 +1047,7 @@ static int add_tree(struct cell_rootfs *b, const char *real, const char *dst, un
 	r = 0;
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    (r = strv_push(&names, &n, de->d_name)) < 0)
+		    (r = cell_rootfs_strv_push(&names, &n, de->d_name)) < 0)
 			break;
 	closedir(d);
 	if (r == 0 && n)
@@ -1348,419 +1230,6 @@ void cell_rootfs_print(const struct cell_rootfs *b, FILE *f)
 	}
 	for (size_t i = 0; i < b->n_programs; i++)
 		fprintf(f, "program %s\n", b->programs[i]);
-}
-
-/* ---- apply ------------------------------------------------------------ */
-
-static int openat2_in_root(int rootfd, const char *path, int flags)
-{
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd = (int)syscall(SYS_openat2, rootfd, path[0] == '/' && path[1] ? path + 1 : ".",
-			      &how, sizeof(how));
-
-	return fd < 0 ? -errno : fd;
-}
-
-struct applier {
-	int rootfd;
-	int parentfd;
-	char parent[PATH_MAX];
-	size_t copied;
-};
-
-/* The parent directory of path, resolved inside the root (cached: the plan
- * visits one directory's entries together). */
-static int parent_of(struct applier *a, const char *path, const char **ret_base,
-		     struct cell_err *err)
-{
-	const char *slash = strrchr(path, '/');
-	size_t n = (size_t)(slash - path);
-	int fd;
-
-	*ret_base = slash + 1;
-	if (n == 0)
-		n = 1; /* "/" */
-	if (n >= sizeof(a->parent))
-		return cell_fail(err, ENAMETOOLONG, "%s", path);
-	if (a->parentfd >= 0 && strlen(a->parent) == n && strncmp(a->parent, path, n) == 0)
-		return a->parentfd;
-	{
-		char dir[PATH_MAX];
-
-		memcpy(dir, path, n);
-		dir[n] = '\0';
-		fd = openat2_in_root(a->rootfd, dir, O_PATH | O_DIRECTORY);
-	}
-	if (fd < 0)
-		return cell_fail(err, -fd, "%.*s", (int)n, path);
-	if (a->parentfd >= 0)
-		close(a->parentfd);
-	a->parentfd = fd;
-	memcpy(a->parent, path, n);
-	a->parent[n] = '\0';
-	return fd;
-}
-
-static int do_dir(struct applier *a, const struct cell_rootfs_op *op, struct cell_err *err)
-{
-	const char *base;
-	int pfd = parent_of(a, op->path, &base, err);
-	int fd;
-
-	if (pfd < 0)
-		return pfd;
-	if (!*base)
-		return 0; /* the root itself */
-	if (mkdirat(pfd, base, op->mode & 0777) == 0) {
-		/* mkdir applies the umask; the sticky bit needs chmod. */
-		_cleanup_close_ int dfd = openat(pfd, base, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-								   O_CLOEXEC);
-
-		if (dfd >= 0) {
-			char proc[64];
-
-			snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dfd);
-			(void)chmod(proc, op->mode); /* best effort: the mode is cosmetic */
-		}
-		return 0;
-	}
-	if (errno != EEXIST)
-		return cell_fail(err, errno, "mkdir %s", op->path);
-	/* Present: a directory, or a symlink to one inside the root. */
-	fd = openat2_in_root(a->rootfd, op->path, O_PATH | O_DIRECTORY);
-	if (fd < 0)
-		return cell_fail(err, ENOTDIR, "%s exists and is not a directory", op->path);
-	close(fd);
-	return 0;
-}
-
-static int do_symlink(struct applier *a, const struct cell_rootfs_op *op, struct cell_err *err)
-{
-	const char *base;
-	char old[PATH_MAX];
-	_cleanup_free_ char *tmp = NULL;
-	int pfd = parent_of(a, op->path, &base, err);
-	struct stat st;
-	ssize_t len;
-
-	if (pfd < 0)
-		return pfd;
-	if (symlinkat(op->arg, pfd, base) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return cell_fail(err, errno, "symlink %s", op->path);
-	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return cell_fail(err, errno, "%s", op->path);
-	if (S_ISDIR(st.st_mode)) {
-		/* A directory where the host has a symlink (say /lib64 from an
-		 * older build): fine when empty, else the two shapes clash. */
-		if (unlinkat(pfd, base, AT_REMOVEDIR) < 0)
-			return cell_fail(err, errno == ENOTEMPTY ? 0 : errno,
-					 "%s is a directory in the root but a symlink to %s on "
-					 "the host%s",
-					 op->path, op->arg, errno == ENOTEMPTY ? "; move it away" : "");
-		if (symlinkat(op->arg, pfd, base) < 0)
-			return cell_fail(err, errno, "symlink %s", op->path);
-		return 0;
-	}
-	if (!S_ISLNK(st.st_mode))
-		return cell_fail(err, EEXIST, "%s", op->path);
-	len = readlinkat(pfd, base, old, sizeof(old) - 1);
-	if (len >= 0) {
-		old[len] = '\0';
-		if (strcmp(old, op->arg) == 0)
-			return 0;
-	}
-	/* A different target (the host changed): replace it atomically. */
-	if (asprintf(&tmp, ".cell-tmp.%s", base) < 0)
-		return -ENOMEM;
-	(void)unlinkat(pfd, tmp, 0); /* a leftover of an interrupted run */
-	if (symlinkat(op->arg, pfd, tmp) < 0 || renameat(pfd, tmp, pfd, base) < 0)
-		return cell_fail(err, errno, "replace symlink %s", op->path);
-	return 0;
-}
-
-static int copy_data(int in, int out, off_t size)
-{
-	off_t left = size;
-
-	/* A reflink where the file system shares extents, else an in-kernel
-	 * copy, else read/write. */
-	if (ioctl(out, FICLONE, in) == 0)
-		return 0;
-	while (left > 0) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
-
-		if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-			      errno == EOPNOTSUPP) && left == size)
-			break;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return left ? -EIO : 0;
-		left -= n;
-	}
-	if (left == 0)
-		return 0;
-	for (;;) {
-		char buf[65536];
-		ssize_t n = read(in, buf, sizeof(buf));
-
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return 0;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-
-			if (w < 0)
-				return -errno;
-			off += w;
-		}
-	}
-}
-
-static int do_copy(struct applier *a, int hostfd, const struct cell_rootfs_op *op,
-		   struct cell_err *err)
-{
-	const char *base;
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int in = -1, out = -1;
-	int pfd = parent_of(a, op->path, &base, err), r;
-	struct stat sst, dst;
-	struct timespec times[2];
-
-	if (pfd < 0)
-		return pfd;
-	in = openat(hostfd, op->arg + 1, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (in < 0 || fstat(in, &sst) < 0)
-		return cell_fail(err, errno, "%s", op->arg);
-	/* Up to date: same size, modification time and mode. */
-	if (fstatat(pfd, base, &dst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(dst.st_mode) &&
-	    dst.st_size == sst.st_size && dst.st_mtim.tv_sec == sst.st_mtim.tv_sec &&
-	    dst.st_mtim.tv_nsec == sst.st_mtim.tv_nsec && (dst.st_mode & 07777) == op->mode)
-		return 0;
-	if (asprintf(&tmp, ".cell-tmp.%s", base) < 0)
-		return -ENOMEM;
-	(void)unlinkat(pfd, tmp, 0); /* a leftover of an interrupted run */
-	{
-		/* An O_PATH directory fd serves as the base of the *at() calls. */
-		int dirfd = pfd;
-
-		out = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-			     0600);
-		if (out < 0)
-			return cell_fail(err, errno, "create %s", op->path);
-		r = copy_data(in, out, sst.st_size);
-		if (r < 0) {
-			(void)unlinkat(dirfd, tmp, 0);
-			return cell_fail(err, -r, "copy %s", op->arg);
-		}
-		times[0] = sst.st_atim;
-		times[1] = sst.st_mtim;
-		if (fchmod(out, op->mode) < 0 || futimens(out, times) < 0 ||
-		    renameat(dirfd, tmp, dirfd, base) < 0) {
-			r = -errno;
-			(void)unlinkat(dirfd, tmp, 0);
-			return cell_fail(err, -r, "install %s", op->path);
-		}
-	}
-	a->copied++;
-	return 0;
-}
-
-static int do_file(struct applier *a, const struct cell_rootfs_op *op, struct cell_err *err)
-{
-	const char *base;
-	int pfd = parent_of(a, op->path, &base, err);
-	_cleanup_close_ int fd = -1;
-	size_t len = strlen(op->arg);
-
-	if (pfd < 0)
-		return pfd;
-	fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, op->mode);
-	if (fd < 0)
-		return errno == EEXIST ? 0 : cell_fail(err, errno, "create %s", op->path);
-	if (write(fd, op->arg, len) != (ssize_t)len)
-		return cell_fail(err, errno ? errno : EIO, "write %s", op->path);
-	return 0;
-}
-
-/* Write name in the root's top directory atomically. */
-static int write_top(int rootfd, const char *name, const char *text, struct cell_err *err)
-{
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int dirfd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int fd = -1;
-	size_t len = strlen(text);
-
-	if (dirfd < 0)
-		return cell_fail(err, errno, "open the root");
-	if (asprintf(&tmp, ".cell-tmp%s", name) < 0)
-		return -ENOMEM;
-	(void)unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return cell_fail(err, errno, "create %s", name);
-	if (write(fd, text, len) != (ssize_t)len || renameat(dirfd, tmp, dirfd, name) < 0) {
-		int e = errno ? errno : EIO;
-
-		(void)unlinkat(dirfd, tmp, 0);
-		return cell_fail(err, e, "write %s", name);
-	}
-	return 0;
-}
-
-static int read_top(int rootfd, const char *name, char **ret)
-{
-	_cleanup_close_ int fd = openat(rootfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n;
-
-		if (len + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = len + 65536);
-
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (!buf && !(buf = strdup("")))
-		return -ENOMEM;
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	return 0;
-}
-
-int cell_rootfs_mark(int dirfd, bool incomplete, const char *what, struct cell_err *err)
-{
-	_cleanup_free_ char *text = NULL;
-
-	if (!incomplete) {
-		if (unlinkat(dirfd, CELL_ROOTFS_INCOMPLETE, 0) < 0 && errno != ENOENT)
-			return cell_fail(err, errno, "remove %s", CELL_ROOTFS_INCOMPLETE);
-		return 0;
-	}
-	if (asprintf(&text,
-		     "This root is incomplete: `%s` into it did not finish.\n"
-		     "Run it again; do not use the root until this file is gone.\n",
-		     what) < 0)
-		return -ENOMEM;
-	return write_top(dirfd, CELL_ROOTFS_INCOMPLETE, text, err);
-}
-
-int cell_rootfs_manifest_read(int rootfd, char ***ret, struct cell_err *err)
-{
-	_cleanup_free_ char *text = NULL;
-	char **v = calloc(1, sizeof(char *)), *save = NULL, *line;
-	size_t n = 0;
-	int r = read_top(rootfd, CELL_ROOTFS_MANIFEST, &text);
-
-	if (!v)
-		return -ENOMEM;
-	if (r == -ENOENT) {
-		*ret = v;
-		return 0;
-	}
-	if (r < 0) {
-		free(v);
-		return cell_fail(err, -r, "read %s", CELL_ROOTFS_MANIFEST);
-	}
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (line[0] == '/' && (r = strv_push(&v, &n, line)) < 0) {
-			cell_rootfs_strv_free(v);
-			return r;
-		}
-	*ret = v;
-	return 0;
-}
-
-int cell_rootfs_apply(const struct cell_rootfs *b, int dirfd, size_t *ret_copied,
-		      struct cell_err *err)
-{
-	struct applier a = { .rootfd = dirfd, .parentfd = -1 };
-	_cleanup_free_ char *text = NULL;
-	char **old = NULL;
-	size_t len = 0;
-	FILE *f;
-	int r;
-
-	/* 1. The marker, before anything else is touched. */
-	r = cell_rootfs_mark(dirfd, true, "cell root build", err);
-	if (r < 0)
-		return r;
-	/* 2. The plan, in order. */
-	for (size_t i = 0; i < b->n_ops && r >= 0; i++) {
-		const struct cell_rootfs_op *op = &b->ops[i];
-
-		switch (op->type) {
-		case CELL_ROOTFS_DIR:
-			r = do_dir(&a, op, err);
-			break;
-		case CELL_ROOTFS_SYMLINK:
-			r = do_symlink(&a, op, err);
-			break;
-		case CELL_ROOTFS_COPY:
-			r = do_copy(&a, b->hostfd, op, err);
-			break;
-		case CELL_ROOTFS_FILE:
-			r = do_file(&a, op, err);
-			break;
-		default:
-			r = -EINVAL;
-		}
-	}
-	if (a.parentfd >= 0)
-		close(a.parentfd);
-	if (r < 0)
-		return r;
-	/* 3. The manifest: the programs of earlier builds and of this one. */
-	r = cell_rootfs_manifest_read(dirfd, &old, err);
-	if (r < 0)
-		return r;
-	f = open_memstream(&text, &len);
-	if (!f) {
-		cell_rootfs_strv_free(old);
-		return -ENOMEM;
-	}
-	fputs("# Programs put here by cell root build (cell root build --check reads it).\n", f);
-	for (size_t i = 0; old[i]; i++)
-		fprintf(f, "%s\n", old[i]);
-	for (size_t i = 0; i < b->n_programs; i++) {
-		bool seen = false;
-
-		for (size_t j = 0; old[j] && !seen; j++)
-			seen = strcmp(old[j], b->programs[i]) == 0;
-		if (!seen)
-			fprintf(f, "%s\n", b->programs[i]);
-	}
-	cell_rootfs_strv_free(old);
-	if (fclose(f) != 0)
-		return -ENOMEM;
-	r = write_top(dirfd, CELL_ROOTFS_MANIFEST, text, err);
-	if (r < 0)
-		return r;
-	/* 4. Complete. */
-	r = cell_rootfs_mark(dirfd, false, NULL, err);
-	if (r < 0)
-		return r;
-	if (ret_copied)
-		*ret_copied = a.copied;
-	return 0;
 }
 
 /* ---- check ------------------------------------------------------------ */
