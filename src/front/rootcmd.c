@@ -6,6 +6,7 @@
  * debootstrap.c (apt sources, the debootstrap run) and overlaydiff.c (diff).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -20,9 +21,13 @@
 #include "commands.h"
 
 #include "../lib/cleanup.h"
+#include "../lib/debootstrap.h"
 #include "../lib/err.h"
+#include "../lib/host.h"
+#include "../lib/idmap.h"
 #include "../lib/overlaydiff.h"
 #include "../lib/rootfs.h"
+#include "../lib/spec.h"
 
 const char cell_cmd_root_help[] =
 	"Usage: cell root build [OPTION...] DIR PROGRAM...\n"
@@ -397,13 +402,381 @@ int cell_cmd_root(int argc, char **argv)
 	return CELL_EXIT_SETUP;
 }
 
+/* The debootstrap program: $CELL_DEBOOTSTRAP, else PATH, /usr/sbin, /sbin. */
+static char *find_debootstrap(void)
+{
+	const char *env = getenv("CELL_DEBOOTSTRAP"), *path = getenv("PATH");
+	_cleanup_free_ char *dirs = NULL;
+	char *save = NULL, *d;
+
+	if (env && env[0])
+		return access(env, X_OK) == 0 ? strdup(env) : NULL;
+	if (asprintf(&dirs, "%s:/usr/sbin:/sbin", path ? path : "/usr/bin:/bin") < 0)
+		return NULL;
+	for (d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		char *cand;
+
+		if (d[0] != '/' || asprintf(&cand, "%s/debootstrap", d) < 0)
+			continue;
+		if (access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+	}
+	return NULL;
+}
+
+static char *read_text(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char *text = NULL;
+	size_t len = 0;
+	ssize_t n;
+
+	if (!f)
+		return NULL;
+	n = getdelim(&text, &len, '\0', f);
+	if (n < 0) {
+		free(text);
+		return strdup("");
+	}
+	return text;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The host's apt sources in apt's order: sources.list, then the files of
+ * sources.list.d (*.list and *.sources) sorted by name. */
+static int host_source(struct cell_apt_source *ret)
+{
+	char *texts[64];
+	bool deb822[64];
+	size_t n = 0;
+	DIR *d;
+	int r;
+
+	if ((texts[n] = read_text("/etc/apt/sources.list")))
+		deb822[n++] = false;
+	d = opendir("/etc/apt/sources.list.d");
+	if (d) {
+		char *names[62];
+		size_t k = 0;
+		struct dirent *de;
+
+		while ((de = readdir(d)) && k < ELEMENTSOF(names)) {
+			size_t l = strlen(de->d_name);
+
+			if ((l > 5 && strcmp(de->d_name + l - 5, ".list") == 0) ||
+			    (l > 8 && strcmp(de->d_name + l - 8, ".sources") == 0))
+				names[k++] = strdup(de->d_name);
+		}
+		closedir(d);
+		qsort(names, k, sizeof(char *), cmp_names);
+		for (size_t i = 0; i < k; i++) {
+			char *path = NULL;
+
+			if (names[i] && asprintf(&path, "/etc/apt/sources.list.d/%s", names[i]) >= 0 &&
+			    (texts[n] = read_text(path))) {
+				size_t l = strlen(names[i]);
+
+				deb822[n++] = l > 8 && strcmp(names[i] + l - 8, ".sources") == 0;
+			}
+			free(path);
+			free(names[i]);
+		}
+	}
+	r = cell_apt_sources_pick((const char *const *)texts, deb822, n, ret);
+	for (size_t i = 0; i < n; i++)
+		free(texts[i]);
+	return r;
+}
+
+struct progress {
+	int stage;
+	char last_error[256], last_line[256];
+};
+
+static void on_line(const char *line, void *ud)
+{
+	struct progress *p = ud;
+	const char *name = NULL;
+	int st = cell_debootstrap_stage(line, &name);
+
+	if (st > p->stage) {
+		p->stage = st;
+		printf("cell: root debootstrap: [%d/%d] %s\n", st, CELL_DEBOOTSTRAP_STAGES, name);
+		fflush(stdout);
+	}
+	if (strncmp(line, "E: ", 3) == 0)
+		snprintf(p->last_error, sizeof(p->last_error), "%s", line + 3);
+	if (line[0])
+		snprintf(p->last_line, sizeof(p->last_line), "%s", line);
+}
+
+/* DIR must be missing, empty, or left incomplete by an earlier run. */
+static int prepare_dir(const char *dir, bool *ret_resumed, struct cell_err *err)
+{
+	DIR *d;
+	struct dirent *de;
+	bool other = false, marker = false;
+
+	if (mkdir(dir, 0755) == 0) {
+		*ret_resumed = false;
+		return 0;
+	}
+	if (errno != EEXIST)
+		return cell_fail(err, errno, "%s", dir);
+	d = opendir(dir);
+	if (!d)
+		return cell_fail(err, errno, "%s", dir);
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (strcmp(de->d_name, CELL_ROOTFS_INCOMPLETE) == 0)
+			marker = true;
+		else
+			other = true;
+	}
+	closedir(d);
+	if (other && !marker)
+		return cell_fail(err, 0, "%s is not empty (and not an unfinished root); give a new "
+					 "or empty directory", dir);
+	if (access(dir, W_OK | X_OK) < 0)
+		return cell_fail(err, errno, "%s", dir);
+	*ret_resumed = other;
+	return 0;
+}
+
 static int cmd_debootstrap(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	(void)debootstrap_help;
-	fprintf(stderr, "cell: root debootstrap: not built yet\n");
-	return CELL_EXIT_SETUP;
+	static const struct option opts[] = {
+		{ "variant", required_argument, NULL, 'v' }, { "include", required_argument, NULL, 'i' },
+		{ "arch", required_argument, NULL, 'a' },    { "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 },
+	};
+	_cleanup_free_ char *prog = NULL, *variant_arg = NULL, *include_arg = NULL,
+			    *arch_arg = NULL, *absdir = NULL, *codename = NULL, *osr = NULL;
+	_cleanup_(cell_spec_freep) struct cell_spec *spec = NULL;
+	_cleanup_close_ int dirfd = -1;
+	struct cell_apt_source src = { 0 };
+	struct cell_idmap_plan plan;
+	struct cell_host host;
+	struct cell_err err = { 0 };
+	struct progress prog_state = { 0 };
+	const char *variant = "minbase", *include = NULL, *arch = NULL, *dir, *suite, *mirror;
+	char *av[16], *envp[12], *proxy[4] = { NULL };
+	bool dry = false, userns = false, resumed = false;
+	int opt, r, k = 0, e = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(debootstrap_help, stdout);
+			return 0;
+		case 'v':
+			variant = optarg;
+			break;
+		case 'i':
+			include = optarg;
+			break;
+		case 'a':
+			arch = optarg;
+			break;
+		case 'n':
+			dry = true;
+			break;
+		case ':':
+			return usage_error("debootstrap", "option %s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("debootstrap", "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("debootstrap", "%s", "no DIR given");
+	if (argc - optind > 3)
+		return usage_error("debootstrap", "%s", "too many arguments (DIR [SUITE [MIRROR]])");
+	dir = argv[optind];
+	suite = optind + 1 < argc ? argv[optind + 1] : NULL;
+	mirror = optind + 2 < argc ? argv[optind + 2] : NULL;
+	if ((suite && (!suite[0] || strchr(suite, '/') || suite[0] == '-')) ||
+	    (mirror && !strstr(mirror, ":/")))
+		return usage_error("debootstrap", "'%s' is not a suite name or mirror URL",
+				   mirror && !strstr(mirror, ":/") ? mirror : suite);
+
+	prog = find_debootstrap();
+	if (!prog) {
+		fprintf(stderr, "cell: root debootstrap: debootstrap is not installed "
+				"(apt-get install debootstrap)\n");
+		return CELL_EXIT_SETUP;
+	}
+
+	/* Suite and mirror: given, else the host's apt sources, else the
+	 * release os-release names on Debian's own mirror. */
+	if (!suite || !mirror) {
+		r = host_source(&src);
+		if (r < 0)
+			return fail(&err, r);
+	}
+	if (!suite && src.suite)
+		suite = src.suite;
+	if (!suite && (osr = read_text("/etc/os-release")) &&
+	    (codename = cell_os_release_codename(osr)))
+		suite = codename;
+	if (!suite) {
+		cell_apt_source_clear(&src);
+		fprintf(stderr, "cell: root debootstrap: no suite in the host's apt sources or "
+				"/etc/os-release; name one (e.g. bookworm)\n");
+		return CELL_EXIT_SETUP;
+	}
+	if (!mirror)
+		mirror = src.uri ? src.uri : "http://deb.debian.org/debian";
+
+	/* Who runs it: root directly, others as root of a user namespace
+	 * with their subordinate ids. */
+	if (getuid() != 0) {
+		r = cell_host_probe(&host, true, &err);
+		if (r < 0) {
+			cell_apt_source_clear(&src);
+			return fail(&err, r);
+		}
+		if (host.subuid.count == 0 || host.subgid.count == 0) {
+			cell_apt_source_clear(&src);
+			fprintf(stderr,
+				"cell: root debootstrap: needs root, or subordinate ids for uid %u "
+				"in /etc/subuid and /etc/subgid (e.g. usermod --add-subuids "
+				"100000-165535 --add-subgids 100000-165535 USER) to run as root of "
+				"a user namespace\n",
+				host.uid);
+			return CELL_EXIT_SETUP;
+		}
+		spec = cell_spec_new();
+		if (!spec) {
+			cell_apt_source_clear(&src);
+			return fail(&err, -ENOMEM);
+		}
+		spec->id_mode = CELL_ID_MAP_AUTO;
+		spec->set |= CELL_SET_IDMODE;
+		r = cell_idmap_plan(spec, &host, &plan, &err);
+		if (r < 0) {
+			cell_apt_source_clear(&src);
+			return fail(&err, r);
+		}
+		userns = true;
+	}
+
+	absdir = realpath(dir, NULL);
+	if (!absdir && !(absdir = dir[0] == '/' ? strdup(dir) : NULL)) {
+		char cwd[4096];
+
+		if (getcwd(cwd, sizeof(cwd)) && asprintf(&absdir, "%s/%s", cwd, dir) < 0)
+			absdir = NULL;
+	}
+	if (!absdir || asprintf(&variant_arg, "--variant=%s", variant) < 0 ||
+	    (include && asprintf(&include_arg, "--include=%s", include) < 0) ||
+	    (arch && asprintf(&arch_arg, "--arch=%s", arch) < 0)) {
+		cell_apt_source_clear(&src);
+		return fail(&err, -ENOMEM);
+	}
+	av[k++] = prog;
+	if (strcmp(variant, "-") != 0)
+		av[k++] = variant_arg;
+	if (include_arg)
+		av[k++] = include_arg;
+	if (arch_arg)
+		av[k++] = arch_arg;
+	av[k++] = (char *)suite;
+	av[k++] = absdir;
+	av[k++] = (char *)mirror;
+	av[k] = NULL;
+
+	envp[e++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	envp[e++] = "LANG=C.UTF-8";
+	envp[e++] = "HOME=/root";
+	envp[e++] = "DEBIAN_FRONTEND=noninteractive";
+	if (userns)
+		envp[e++] = "container=lxc"; /* bind /dev nodes where mknod is refused */
+	{
+		static const char *const keep[] = { "http_proxy", "https_proxy", "no_proxy" };
+
+		for (size_t i = 0; i < ELEMENTSOF(keep); i++) {
+			const char *v = getenv(keep[i]);
+
+			if (v && asprintf(&proxy[i], "%s=%s", keep[i], v) >= 0)
+				envp[e++] = proxy[i];
+		}
+	}
+	envp[e] = NULL;
+
+	if (dry) {
+		printf("suite:   %s\nmirror:  %s\nas:      %s\ncommand:", suite, mirror,
+		       userns ? "root of a new user namespace with your subordinate ids"
+			      : "root");
+		for (int i = 0; av[i]; i++)
+			printf(" %s", av[i]);
+		printf("\n");
+		r = 0;
+		goto done;
+	}
+
+	r = prepare_dir(dir, &resumed, &err);
+	if (r >= 0 && (dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		r = cell_fail(&err, errno, "%s", dir);
+	if (r >= 0)
+		r = cell_rootfs_mark(dirfd, true, "cell root debootstrap", &err);
+	if (r < 0) {
+		cell_err_prefix(&err, "root debootstrap");
+		r = fail(&err, r);
+		goto done;
+	}
+	printf("cell: root debootstrap: %s %s from %s into %s%s\n", resumed ? "resuming" : "making",
+	       suite, mirror, absdir, userns ? " (as root of a user namespace)" : "");
+	fflush(stdout);
+	r = cell_debootstrap_run(av, envp, userns ? &plan : NULL, on_line, &prog_state, &err);
+	if (r < 0) {
+		cell_err_prefix(&err, "root debootstrap (%s left incomplete)", dir);
+		r = fail(&err, r);
+		goto done;
+	}
+	if (r != 0) {
+		fprintf(stderr,
+			"cell: root debootstrap: debootstrap failed (status %d): %s (%s is marked "
+			"incomplete; log: %s/debootstrap/debootstrap.log)\n",
+			r, prog_state.last_error[0] ? prog_state.last_error : prog_state.last_line,
+			dir, absdir);
+		r = CELL_EXIT_SETUP;
+		goto done;
+	}
+	if (userns) {
+		/* Where mknod was refused, debootstrap bound host nodes over empty
+		 * files; the mounts went with the namespace, the files stayed. */
+		static const char *const nodes[] = { "null", "zero", "full", "random",
+						      "urandom", "tty", "console", "ptmx" };
+		_cleanup_close_ int devfd = openat(dirfd, "dev", O_PATH | O_DIRECTORY |
+								 O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+
+		for (size_t i = 0; devfd >= 0 && i < ELEMENTSOF(nodes); i++)
+			if (fstatat(devfd, nodes[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode) && st.st_size == 0)
+				(void)unlinkat(devfd, nodes[i], 0); /* cosmetic */
+	}
+	r = cell_rootfs_mark(dirfd, false, NULL, &err);
+	if (r < 0) {
+		cell_err_prefix(&err, "root debootstrap");
+		r = fail(&err, r);
+		goto done;
+	}
+	printf("cell: root debootstrap: %s is ready: cell run --root %s -- /bin/bash\n", dir, dir);
+	r = 0;
+done:
+	for (size_t i = 0; i < ELEMENTSOF(proxy); i++)
+		free(proxy[i]);
+	cell_apt_source_clear(&src);
+	return r;
 }
 
 static int print_change(enum cell_odiff_kind k, const char *path, bool dir, void *ud)
