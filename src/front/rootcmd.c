@@ -545,7 +545,7 @@ static int prepare_dir(const char *dir, bool *ret_resumed, struct cell_err *err)
 					 "or empty directory", dir);
 	if (access(dir, W_OK | X_OK) < 0)
 		return cell_fail(err, errno, "%s", dir);
-	*ret_resumed = other;
+	*ret_resumed = marker;
 	return 0;
 }
 
