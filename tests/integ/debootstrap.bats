@@ -131,7 +131,7 @@ have_subids() {
 	status_is 0
 	assert_contains "$output" "[6/6] base system installed"
 	[ ! -e "$R/.cell-incomplete" ]
-	run "$CELL" run --root "$R" -- /bin/bash -c 'cat /etc/debian_version; ls -d /home /proc/1'
+	run --separate-stderr "$CELL" run --root "$R" -- /bin/bash -c 'cat /etc/debian_version; ls -d /home /proc/1'
 	status_is 0
 	assert_contains "$output" "/proc/1"
 }

@@ -44,14 +44,14 @@ unwritable_dir() {
 	status_is 0
 	assert_contains "$output" "$R: 2 program(s)"
 	[ ! -e "$R/.cell-incomplete" ]
-	run "$CELL" run --root "$R" -- /bin/bash -c 'ls /; echo "bash $BASH_VERSION"'
+	run --separate-stderr "$CELL" run --root "$R" -- /bin/bash -c 'ls /; echo "bash $BASH_VERSION"'
 	status_is 0
 	assert_contains "$output" "bin"
 	assert_contains "$output" "etc"
 	assert_contains "$output" "proc"
 	assert_contains "$output" "bash ${BASH_VERSION%%(*}"
 	# nothing but what was asked for
-	run -127 "$CELL" run --root "$R" -- /bin/bash -c 'cat /etc/passwd'
+	run -127 --separate-stderr "$CELL" run --root "$R" -- /bin/bash -c 'cat /etc/passwd'
 }
 
 @test "root build: the host's symlinks keep their shape, the loader and libraries are copies" {
@@ -94,7 +94,7 @@ unwritable_dir() {
 	[ "${#progs[@]}" -gt 50 ] || skip "coreutils file list not available (dpkg -L)"
 	run "$CELL" root build "$R" bash "${progs[@]}"
 	status_is 0
-	run "$CELL" run --root "$R" -- /bin/bash -c \
+	run --separate-stderr "$CELL" run --root "$R" -- /bin/bash -c \
 		'cd /tmp && printf "b\na\n" | sort | tr a-z A-Z >x && cat x && wc -l <x &&
 		 mkdir d && cp x d/y && mv d/y d/z && ls d && rm -r d && id -u >/dev/null &&
 		 date +%Y >/dev/null && basename /a/b && seq 3 | tail -n1 && sha256sum x | cut -c1-8 &&
@@ -119,7 +119,7 @@ unwritable_dir() {
 	stdlib=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')
 	run "$CELL" root build "$R" "$PYTHON" --add "$stdlib"
 	status_is 0
-	run "$CELL" run --root "$R" -- "$PYTHON" -c \
+	run --separate-stderr "$CELL" run --root "$R" -- "$PYTHON" -c \
 		'import json, hashlib, ctypes, sqlite3, ssl, os; print(json.dumps(sorted(os.listdir("/"))[:2]), hashlib.sha256(b"x").hexdigest()[:8])'
 	status_is 0
 	assert_contains "$output" '[".cell-root", "bin"]'
@@ -135,7 +135,7 @@ unwritable_dir() {
 	bb=$(command -v busybox) || skip "no busybox"
 	run "$CELL" root build "$R" "$bb"
 	status_is 0
-	run "$CELL" run --root "$R" -- "$bb" sh -c 'echo hello from $(busybox basename /x/busybox)'
+	run --separate-stderr "$CELL" run --root "$R" -- "$bb" sh -c 'echo hello from $(busybox basename /x/busybox)'
 	status_is 0
 	assert_eq "$output" "hello from busybox"
 	# a static program needs no loader
@@ -157,13 +157,13 @@ unwritable_dir() {
 	status_is 0
 	[ -e "$R$(readlink -f /bin/sh)" ]
 	[ -e "$R$(readlink -f "$(command -v env)")" ]
-	run "$CELL" run --root "$R" -- "$d/s1" x
+	run --separate-stderr "$CELL" run --root "$R" -- "$d/s1" x
 	status_is 0
 	assert_eq "$output" "sh script x"
-	run "$CELL" run --root "$R" -- "$d/s2"
+	run --separate-stderr "$CELL" run --root "$R" -- "$d/s2"
 	status_is 0
 	assert_contains "$output" "bash script 5"
-	run "$CELL" run --root "$R" -- "$d/s3"
+	run --separate-stderr "$CELL" run --root "$R" -- "$d/s3"
 	status_is 0
 	assert_eq "$output" "sh script $d/s3"
 }
@@ -178,7 +178,7 @@ unwritable_dir() {
 	run "$CELL" root build "$R" ls cat
 	status_is 0
 	assert_eq "$(cat "$R/etc/hosts")" "custom" "skeleton files are only written when absent"
-	run "$CELL" run --root "$R" -- /bin/bash -c 'ls / >/dev/null && cat /etc/hosts'
+	run --separate-stderr "$CELL" run --root "$R" -- /bin/bash -c 'ls / >/dev/null && cat /etc/hosts'
 	status_is 0
 	assert_eq "$output" "custom"
 	run cat "$R/.cell-root"
@@ -228,7 +228,7 @@ unwritable_dir() {
 	assert_eq "$(readlink "$R/srv/data/link")" "sub/f"
 	assert_eq "$(cat "$R$d/file")" "two"
 	assert_eq "$(cat "$R/etc/motd")" "two"
-	run "$CELL" run --root "$R" -- /bin/bash -c 'read l </srv/data/link; echo $l'
+	run --separate-stderr "$CELL" run --root "$R" -- /bin/bash -c 'read l </srv/data/link; echo $l'
 	assert_eq "$output" "one"
 	run --separate-stderr "$CELL" root build "$R" bash --add "$d/none"
 	assert_cell_error "--add" "$d/none"

@@ -62,7 +62,7 @@ verify_unit() {
 import shlex, sys
 for w in shlex.split(sys.stdin.read()):
     sys.stdout.write(w.replace("%%", "%").replace("$$", "$") + "\0")')
-	run "$CELL" "${args[@]:1}"
+	run --separate-stderr "$CELL" "${args[@]:1}"
 	status_is 0
 	assert_eq "$output" "x y  100%" "the command's output"
 }
