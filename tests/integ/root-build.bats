@@ -309,3 +309,24 @@ unwritable_dir() {
 	assert_contains "$output" "debootstrap"
 	assert_contains "$output" "diff"
 }
+
+@test "root build: DT_RUNPATH with \$ORIGIN finds a private library" {
+	command -v cc >/dev/null || skip "no C compiler"
+	local d
+	d=$(mktemp -d /var/tmp/cell-integ.XXXXXX) # not under /tmp (a tmpfs inside)
+	chmod 755 "$d"
+	DIRS_TO_REMOVE+=("$d")
+	mkdir -p "$d/app/bin" "$d/app/lib"
+	printf 'int answer(void) { return 42; }\n' >"$d/lib.c"
+	printf '#include <stdio.h>\nint answer(void);\nint main(void) { printf("%%d\\n", answer()); return 0; }\n' >"$d/main.c"
+	cc -shared -fPIC -Wl,-soname,libanswer.so.1 -o "$d/app/lib/libanswer.so.1" "$d/lib.c"
+	cc -o "$d/app/bin/prog" "$d/main.c" -L"$d/app/lib" -l:libanswer.so.1 -Wl,--enable-new-dtags,-rpath,'$ORIGIN/../lib'
+	chmod -R a+rX "$d"
+	run "$CELL" root build --dry-run "$R" "$d/app/bin/prog"
+	assert_contains "$output" "copy    $d/app/lib/libanswer.so.1"
+	run "$CELL" root build "$R" "$d/app/bin/prog"
+	status_is 0
+	run --separate-stderr "$CELL" run --root "$R" -- "$d/app/bin/prog"
+	status_is 0
+	assert_eq "$output" "42"
+}
