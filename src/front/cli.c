@@ -94,6 +94,15 @@ enum {
 	OPT_NO_PTY,
 	OPT_NO_INIT,
 	OPT_PRINT_SPEC,
+	OPT_NET,
+	OPT_NAT,
+	OPT_PUBLISH,
+	OPT_ALLOW,
+	OPT_ALLOW_HOST,
+	OPT_OVERLAY,
+	OPT_PERSIST,
+	OPT_X11,
+	OPT_WAYLAND,
 };
 
 static const struct option run_options[] = {
@@ -121,6 +130,15 @@ static const struct option run_options[] = {
 	{ "no-pty", no_argument, NULL, OPT_NO_PTY },
 	{ "no-init", no_argument, NULL, OPT_NO_INIT },
 	{ "print-spec", no_argument, NULL, OPT_PRINT_SPEC },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "nat", no_argument, NULL, OPT_NAT },
+	{ "publish", required_argument, NULL, OPT_PUBLISH },
+	{ "allow", required_argument, NULL, OPT_ALLOW },
+	{ "allow-host", required_argument, NULL, OPT_ALLOW_HOST },
+	{ "overlay", no_argument, NULL, OPT_OVERLAY },
+	{ "persist", required_argument, NULL, OPT_PERSIST },
+	{ "x11", no_argument, NULL, OPT_X11 },
+	{ "wayland", no_argument, NULL, OPT_WAYLAND },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -233,6 +251,38 @@ static int parse_tmpfs(struct cell_spec *s, const char *arg, struct cell_err *er
 		return cell_fail(err, 0, "--tmpfs '%s': the destination must be an absolute path",
 				 arg);
 	return cell_spec_add_mount(s, CELL_MOUNT_TMPFS, NULL, copy, size);
+}
+
+/* --net none|host|veth[:ADDR/PREFIX]|user|NAME */
+static int parse_net(struct cell_spec *s, const char *arg, struct cell_err *err)
+{
+	free(s->net_name);
+	free(s->net_addr);
+	s->net_name = s->net_addr = NULL;
+	if (strcmp(arg, "none") == 0) {
+		s->net = CELL_NET_NONE;
+	} else if (strcmp(arg, "host") == 0) {
+		s->net = CELL_NET_HOST;
+	} else if (strcmp(arg, "user") == 0) {
+		s->net = CELL_NET_USER;
+	} else if (strcmp(arg, "veth") == 0 || strncmp(arg, "veth:", 5) == 0) {
+		s->net = CELL_NET_VETH;
+		if (arg[4] == ':') {
+			if (!arg[5])
+				return cell_fail(err, 0, "--net veth: expected veth:ADDR/PREFIX");
+			if (!(s->net_addr = strdup(arg + 5)))
+				return -ENOMEM;
+		}
+	} else if (arg[0] && !strchr(arg, '/') && strcmp(arg, ".") != 0 &&
+		   strcmp(arg, "..") != 0) {
+		s->net = CELL_NET_NAMED;
+		if (!(s->net_name = strdup(arg)))
+			return -ENOMEM;
+	} else {
+		return cell_fail(err, 0, "--net '%s': expected none, host, veth[:ADDR/PREFIX], "
+				 "user or the name of a network namespace", arg);
+	}
+	return 0;
 }
 
 static int set_string(char **field, const char *value)
@@ -429,6 +479,49 @@ int cell_cli_parse_run(int argc, char **argv, char **envp, const char *cwd,
 		case OPT_PRINT_SPEC:
 			print_spec = true;
 			break;
+		case OPT_NET:
+			r = parse_net(s, optarg, err);
+			if (r < 0)
+				goto out;
+			break;
+		case OPT_NAT:
+			s->nat = true;
+			break;
+		case OPT_PUBLISH:
+		case OPT_ALLOW:
+		case OPT_ALLOW_HOST:
+			if (!optarg[0]) {
+				r = cell_fail(err, 0, "%s: empty value", argv[optind - 1]);
+				goto out;
+			}
+			r = cell_strv_push(opt == OPT_PUBLISH ? &s->publish
+					   : opt == OPT_ALLOW ? &s->allow
+							      : &s->allow_host,
+					   optarg);
+			if (r < 0)
+				goto out;
+			break;
+		case OPT_OVERLAY:
+			s->overlay = true;
+			break;
+		case OPT_PERSIST: {
+			_cleanup_free_ char *dir = absolute(optarg, cwd);
+
+			if (!dir) {
+				r = -ENOMEM;
+				goto out;
+			}
+			free(s->persist);
+			s->persist = TAKE_PTR(dir);
+			s->overlay = true;
+			break;
+		}
+		case OPT_X11:
+			s->x11 = true;
+			break;
+		case OPT_WAYLAND:
+			s->wayland = true;
+			break;
 		case ':':
 			r = cell_fail(err, 0, "option %s needs a value", argv[optind - 1]);
 			goto out;
@@ -446,6 +539,9 @@ int cell_cli_parse_run(int argc, char **argv, char **envp, const char *cwd,
 			goto out;
 		}
 	}
+	/* --net host is --share net. */
+	if (s->net == CELL_NET_HOST)
+		s->ns &= ~CELL_NS_BIT(CELL_NS_NET);
 	if (ns_given && share_given) {
 		r = cell_fail(err, 0, "--ns and --share exclude each other");
 		goto out;

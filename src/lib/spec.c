@@ -98,8 +98,34 @@ struct cell_spec *cell_spec_free(struct cell_spec *s)
 	strv_free(s->env);
 	strv_free(s->argv);
 	free(s->keep_fds);
+	free(s->net_name);
+	free(s->net_addr);
+	strv_free(s->publish);
+	strv_free(s->allow);
+	strv_free(s->allow_host);
+	free(s->persist);
 	free(s);
 	return NULL;
+}
+
+int cell_strv_push(char ***v, const char *s)
+{
+	size_t n = 0;
+	char **nv, *copy = strdup(s);
+
+	if (!copy)
+		return -ENOMEM;
+	while (*v && (*v)[n])
+		n++;
+	nv = realloc(*v, (n + 2) * sizeof(*nv));
+	if (!nv) {
+		free(copy);
+		return -ENOMEM;
+	}
+	nv[n] = copy;
+	nv[n + 1] = NULL;
+	*v = nv;
+	return 0;
 }
 
 int cell_spec_add_mount(struct cell_spec *s, enum cell_mount_type type, const char *src,
@@ -180,6 +206,18 @@ int cell_spec_validate(const struct cell_spec *s, bool privileged, struct cell_e
 	if (!has(s, CELL_NS_USER) && !privileged &&
 	    ((s->set & CELL_SET_UID) || (s->set & CELL_SET_GID)))
 		return cell_fail(err, EPERM, "--uid/--gid without a new user namespace need root");
+
+	/* Parsed, not yet built: refuse rather than run without them. */
+	if (s->net == CELL_NET_NAMED || s->net == CELL_NET_VETH || s->net == CELL_NET_USER ||
+	    s->nat || s->publish || s->allow || s->allow_host)
+		return cell_fail(err, ENOTSUP, "--net %s, --nat, --publish and --allow are not "
+				 "available yet", s->net == CELL_NET_NAMED ? "NAME" : "veth/user");
+	if (s->overlay || s->x11 || s->wayland)
+		return cell_fail(err, ENOTSUP, "--overlay, --persist, --x11 and --wayland are not "
+				 "available yet");
+	if (s->net == CELL_NET_HOST && has(s, CELL_NS_NET) && (s->set & CELL_SET_NS) &&
+	    !(s->ns & CELL_NS_BIT(CELL_NS_NET)))
+		return cell_fail(err, 0, "--net host and --ns net contradict each other");
 
 	if (!has(s, CELL_NS_MNT)) {
 		if (s->root_mode == CELL_ROOT_DIR)

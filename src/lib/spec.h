@@ -57,6 +57,16 @@ enum cell_pty_mode {
 	CELL_PTY_MODE_MAX
 };
 
+/* Network of the sandbox (issue 4). */
+enum cell_net_mode {
+	CELL_NET_NONE,	/* own namespace, lo only (the default) */
+	CELL_NET_HOST,	/* the host's stack (no net namespace) */
+	CELL_NET_NAMED, /* join /run/netns/NAME */
+	CELL_NET_VETH,	/* own namespace plus a veth link to the host */
+	CELL_NET_USER,	/* own namespace, outbound through pasta/slirp4netns */
+	CELL_NET_MODE_MAX
+};
+
 /* Mounts the user asked for (the planner adds the system ones). */
 enum cell_mount_type {
 	CELL_MOUNT_BIND,
@@ -103,6 +113,21 @@ struct cell_spec {
 	size_t n_keep_fds;
 	enum cell_pty_mode pty;
 	bool init;		  /* cell's init as PID 1 (default) */
+
+	/* Network (--net, --nat, --publish, --allow, --allow-host): raw
+	 * strings as given; the network planner validates them. */
+	enum cell_net_mode net;
+	char *net_name;		  /* CELL_NET_NAMED */
+	char *net_addr;		  /* CELL_NET_VETH: "ADDR/PREFIX", NULL = automatic */
+	bool nat;
+	char **publish;		  /* NULL-terminated "HOSTPORT:PORT[/tcp|/udp]" */
+	char **allow;		  /* NULL-terminated "CIDR[:PORT]" */
+	char **allow_host;	  /* NULL-terminated "NAME[:PORT]" */
+
+	/* Root overlays and desktops (--overlay, --persist, --x11, --wayland). */
+	bool overlay;		  /* the root is the lower layer of a tmpfs-backed overlay */
+	char *persist;		  /* upper+work layers live in this host directory */
+	bool x11, wayland;
 };
 
 /* Names, for parsing and printing. */
@@ -117,6 +142,9 @@ static inline void cell_spec_freep(struct cell_spec **s)
 {
 	cell_spec_free(*s);
 }
+
+/* Append a copy of s to a NULL-terminated list. */
+int cell_strv_push(char ***v, const char *s);
 
 /* Append a mount (copies strings). */
 int cell_spec_add_mount(struct cell_spec *s, enum cell_mount_type type, const char *src,
