@@ -19,9 +19,14 @@ extern const char cell_cmd_unit_help[];
 int cell_cmd_net(int argc, char **argv);
 extern const char cell_cmd_net_help[];
 
+/* cell doctor (front/doctor.c) */
+int cell_cmd_doctor(int argc, char **argv);
+extern const char cell_cmd_doctor_help[];
+
 #define CELL_EXTRA_COMMANDS                                                                        \
 	{ "root", cell_cmd_root, cell_cmd_root_help },                                             \
 	{ "unit", cell_cmd_unit, cell_cmd_unit_help },                                             \
-	{ "net", cell_cmd_net, cell_cmd_net_help },
+	{ "net", cell_cmd_net, cell_cmd_net_help },                                                \
+	{ "doctor", cell_cmd_doctor, cell_cmd_doctor_help },
 
 #endif
