@@ -101,7 +101,11 @@ int cell_ns_main(int argc, char **argv, struct cell_err *err)
 		json_decref(arr);
 		return failed ? cell_err_prefix(err, "ns") : 0;
 	}
-	printf("%-8s %-7s %-12s %s\n", "PID", "TYPE", "INODE", "ISOLATED");
+	for (int i = 0; i < npids; i++)
+		if (ok[i]) {
+			printf("%-8s %-7s %-12s %s\n", "PID", "TYPE", "INODE", "ISOLATED");
+			break;
+		}
 	for (int i = 0; i < npids; i++)
 		for (int t = 0; t < CELL_NS_MAX && ok[i]; t++) {
 			if (!info[i].present[t])

@@ -70,15 +70,24 @@ int cell_idmap_plan(const struct cell_spec *s, const struct cell_host *h,
 		p.uid = uid_set ? s->uid : 0;
 		p.gid = gid_set ? s->gid : 0;
 		p.drop_groups = true;
-		if (s->id_mode != CELL_ID_HOST_ROOT && p.uid_map[0].count > 1 &&
-		    p.gid_map[0].count > 1) {
+		if (s->id_mode != CELL_ID_HOST_ROOT) {
 			const struct cell_idmap_line *u = &p.uid_map[0], *g = &p.gid_map[0];
 
-			p.mount_idmap = true;
-			p.mnt_uid_map[0] = (struct cell_idmap_line){ u->outside, u->outside, 1 };
-			p.mnt_uid_map[1] = (struct cell_idmap_line){ 1, u->outside + 1, u->count - 1 };
-			p.mnt_gid_map[0] = (struct cell_idmap_line){ g->outside, g->outside, 1 };
-			p.mnt_gid_map[1] = (struct cell_idmap_line){ 1, g->outside + 1, g->count - 1 };
+			/* The three ranges must not overlap (see idmap.h). */
+			p.mount_idmap = u->count > 1 && g->count > 1 && u->outside >= u->count &&
+					g->outside >= g->count &&
+					(uint64_t)u->outside + u->count < UINT32_MAX &&
+					(uint64_t)g->outside + g->count < UINT32_MAX;
+			if (p.mount_idmap) {
+				p.mnt_uid_map[0] = (struct cell_idmap_line){ 0, u->outside + u->count, 1 };
+				p.mnt_uid_map[1] = (struct cell_idmap_line){ 1, u->outside + 1,
+									     u->count - 1 };
+				p.mnt_uid_map[2] = (struct cell_idmap_line){ u->outside, u->outside, 1 };
+				p.mnt_gid_map[0] = (struct cell_idmap_line){ 0, g->outside + g->count, 1 };
+				p.mnt_gid_map[1] = (struct cell_idmap_line){ 1, g->outside + 1,
+									     g->count - 1 };
+				p.mnt_gid_map[2] = (struct cell_idmap_line){ g->outside, g->outside, 1 };
+			}
 		}
 	} else if (s->id_mode == CELL_ID_MAP_AUTO) {
 		if (h->subuid.count == 0 || h->subgid.count == 0)
@@ -241,7 +250,7 @@ int cell_idmap_write_parent(pid_t pid, const struct cell_idmap_plan *p, struct c
 
 int cell_idmap_mount_userns(const struct cell_idmap_plan *p, struct cell_err *err)
 {
-	struct cell_idmap_plan m = { .n_uid_map = 2, .n_gid_map = 2 };
+	struct cell_idmap_plan m = { .n_uid_map = 3, .n_gid_map = 3 };
 	struct clone_args args = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
 	char path[64];
 	int pipefd[2], fd = -1, r = 0;

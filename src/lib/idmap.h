@@ -41,12 +41,18 @@ struct cell_idmap_plan {
 	uint32_t uid, gid;
 	bool set_ids;	     /* the command must setresuid/setresgid to uid/gid */
 	bool drop_groups;    /* setgroups(0) is allowed and wanted */
-	/* Root's sandboxes: the id mapping of writable binds (idmapped mounts).
-	 * Host ids 1..N-1 show as themselves inside; host root is not mapped
-	 * (shows as nobody, cannot be written as owner); what root inside
-	 * creates lands on the host as the range's first id, never as root. */
+	/* Root's sandboxes: the id mapping of writable binds (idmapped mounts),
+	 * disk id -> kernel id:
+	 *   1..N-1 -> BASE+1..  host ids 1..N-1 show as themselves inside;
+	 *   BASE   -> BASE      what root inside creates is owned by BASE on
+	 *                       the host, never by root;
+	 *   0      -> BASE+N    host root's files belong to an id no sandbox
+	 *                       process has: shown as nobody, never writable as
+	 *                       their owner, and (being mapped) a world-writable
+	 *                       root-owned directory stays usable.
+	 * So the sandbox can neither write root-owned files nor make new ones. */
 	bool mount_idmap;
-	struct cell_idmap_line mnt_uid_map[2], mnt_gid_map[2];
+	struct cell_idmap_line mnt_uid_map[3], mnt_gid_map[3];
 };
 
 int cell_idmap_plan(const struct cell_spec *s, const struct cell_host *h,
