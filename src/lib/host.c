@@ -6,6 +6,7 @@
 #include "host.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -128,4 +129,87 @@ int cell_host_probe(struct cell_host *h, bool want_subid, struct cell_err *err)
 		}
 	}
 	return 0;
+}
+
+void cell_host_clear(struct cell_host *h)
+{
+	for (size_t i = 0; i < h->n_root_entries; i++) {
+		free(h->root_entries[i].src);
+		free(h->root_entries[i].dst);
+		free(h->root_entries[i].target);
+	}
+	free(h->root_entries);
+	h->root_entries = NULL;
+	h->n_root_entries = 0;
+	h->root_listed = false;
+}
+
+static int list_root(struct cell_host *h, const char *dir, int fd, struct cell_err *err)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d) {
+		close(fd);
+		return cell_fail(err, errno, "--root %s", dir);
+	}
+	h->root_listed = true;
+	while ((de = readdir(d))) {
+		struct cell_root_entry *e, *ne;
+		char target[4096];
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* vanished */
+		ne = realloc(h->root_entries, (h->n_root_entries + 1) * sizeof(*ne));
+		if (!ne) {
+			r = -ENOMEM;
+			break;
+		}
+		h->root_entries = ne;
+		e = &h->root_entries[h->n_root_entries++];
+		memset(e, 0, sizeof(*e));
+		if (asprintf(&e->src, "%s/%s", dir, de->d_name) < 0 ||
+		    asprintf(&e->dst, "/%s", de->d_name) < 0) {
+			e->src = e->dst = NULL;
+			r = -ENOMEM;
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t n = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
+
+			if (n < 0) {
+				r = cell_fail(err, errno, "--root %s: readlink %s", dir, de->d_name);
+				break;
+			}
+			target[n] = '\0';
+			if (!(e->target = strdup(target))) {
+				r = -ENOMEM;
+				break;
+			}
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+int cell_host_probe_root(struct cell_host *h, const char *dir, const char *const *need,
+			 struct cell_err *err)
+{
+	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool missing = false;
+
+	if (dirfd < 0)
+		return cell_fail(err, errno, "--root %s", dir);
+	h->root_incomplete = faccessat(dirfd, ".cell-incomplete", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	for (; need && *need && !missing; need++)
+		missing = faccessat(dirfd, *need, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+	if (!missing) {
+		close(dirfd);
+		return 0;
+	}
+	return list_root(h, dir, dirfd, err); /* takes dirfd */
 }

@@ -8,6 +8,7 @@
 #define CELL_HOST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -41,6 +42,13 @@ struct cell_subid {
 #define CELL_ROOT_DEFAULT_BASE 2130706432u
 #define CELL_ROOT_DEFAULT_COUNT 65536u
 
+/* A top-level entry of a --root DIR (only read when DIR lacks a mount point). */
+struct cell_root_entry {
+	char *src;    /* DIR/name */
+	char *dst;    /* /name */
+	char *target; /* symlink target, or NULL */
+};
+
 struct cell_host {
 	uint32_t uid, gid; /* the caller's real ids */
 	bool root;	   /* uid 0 in the initial user namespace */
@@ -50,6 +58,11 @@ struct cell_host {
 		enum cell_sysdir_kind kind;
 		char target[64]; /* for symlinks */
 	} sysdir[CELL_SYSDIR_MAX];
+	/* --root DIR facts */
+	bool root_incomplete;		  /* DIR/.cell-incomplete exists */
+	bool root_listed;		  /* root_entries is DIR's top level */
+	struct cell_root_entry *root_entries;
+	size_t n_root_entries;
 };
 
 const char *cell_sysdir_path(enum cell_sysdir d); /* "/usr", ... */
@@ -57,6 +70,13 @@ const char *cell_sysdir_path(enum cell_sysdir d); /* "/usr", ... */
 /* Read the host facts.  want_subid: also read /etc/subuid and /etc/subgid
  * (needs an NSS lookup of the caller's name, so skipped when not needed). */
 int cell_host_probe(struct cell_host *h, bool want_subid, struct cell_err *err);
+
+/* With --root DIR: note an unfinished `cell root build/debootstrap`, and when
+ * DIR lacks one of the top-level names in need[] (NULL-terminated), list
+ * DIR's top level so the planner can build the root without writing to DIR. */
+int cell_host_probe_root(struct cell_host *h, const char *dir, const char *const *need,
+			 struct cell_err *err);
+void cell_host_clear(struct cell_host *h);
 
 /* Parse one /etc/subuid-style file's text for the first range of user
  * (name or numeric id).  Pure; returns 1 when found, 0 when not. */

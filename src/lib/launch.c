@@ -51,6 +51,13 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 	r = cell_host_probe(&p->host, want_subid, err);
 	if (r < 0)
 		return r;
+	if (s->root_mode == CELL_ROOT_DIR) {
+		static const char *const need[] = { "proc", "dev", "sys", "tmp", NULL };
+
+		r = cell_host_probe_root(&p->host, s->root, need, err);
+		if (r < 0)
+			return r;
+	}
 	r = cell_spec_validate(s, p->host.root, err);
 	if (r < 0)
 		return r;
@@ -91,6 +98,7 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 void cell_plan_clear(struct cell_plan *p)
 {
 	cell_mount_plan_clear(&p->mounts);
+	cell_host_clear(&p->host);
 }
 
 static void print_map(FILE *f, const char *name, const struct cell_idmap_line *l, unsigned n)

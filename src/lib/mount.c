@@ -120,7 +120,29 @@ int cell_mount_plan(const struct cell_spec *s, const struct cell_host *h,
 			goto fail;                                                                 \
 	} while (0)
 
-	if (s->root_mode == CELL_ROOT_DIR) {
+	if (s->root_mode == CELL_ROOT_DIR && h->root_incomplete) {
+		r = -EINVAL;
+		cell_mount_plan_clear(&p);
+		return cell_fail(err, 0, "--root %s: %s/.cell-incomplete says an earlier cell "
+				 "root build or debootstrap did not finish", s->root, s->root);
+	}
+	if (s->root_mode == CELL_ROOT_DIR && h->root_listed) {
+		/* DIR lacks a mount point and must not be written to: a read-only
+		 * tmpfs root holds DIR's top-level entries, each bound on its own,
+		 * and the mount points cell needs. */
+		unsigned fl = s->root_rw ? (idmap ? CELL_OPF_IDMAP : 0u) : CELL_OPF_RO;
+
+		PUSH(CELL_OP_ROOT_TMPFS, NULL, "/", 0, 0755, 0);
+		p.root_ro = true;
+		for (size_t i = 0; i < h->n_root_entries; i++) {
+			const struct cell_root_entry *e = &h->root_entries[i];
+
+			if (e->target)
+				PUSH(CELL_OP_SYMLINK, e->target, e->dst, 0, 0, 0);
+			else
+				PUSH(CELL_OP_BIND, e->src, e->dst, fl | CELL_OPF_DEV, 0, 0);
+		}
+	} else if (s->root_mode == CELL_ROOT_DIR) {
 		PUSH(CELL_OP_ROOT_BIND, s->root, "/",
 		     s->root_rw ? (idmap ? CELL_OPF_IDMAP : 0u) : CELL_OPF_RO, 0, 0);
 	} else {
@@ -469,51 +491,6 @@ static bool needs_source(const struct cell_mount_op *op)
 	       (op->type == CELL_OP_SYSFS && (op->flags & CELL_OPF_HOSTSYS));
 }
 
-static bool creates_mount(const struct cell_mount_op *op)
-{
-	return op->type != CELL_OP_SYMLINK && op->type != CELL_OP_MASK &&
-	       op->type != CELL_OP_READONLY;
-}
-
-/* Is path a or below it? */
-static bool path_under(const char *path, const char *a)
-{
-	size_t n = strlen(a);
-
-	if (strcmp(a, "/") == 0)
-		return true;
-	return strncmp(path, a, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-/* With --root DIR, mount points that lie in DIR itself (not in a file system
- * an earlier op mounts) are created in DIR now, while init still has the
- * caller's file access rights and before the tree is made read-only: the
- * article's hand-made roots have no /proc, /dev, /sys or /tmp. */
-static int make_root_mount_points(const struct cell_mount_plan *p, const int *src,
-				  struct cell_err *err)
-{
-	for (size_t i = 1; i < p->n; i++) {
-		const struct cell_mount_op *op = &p->ops[i];
-		bool nested = false, file = false;
-		struct stat st;
-		int fd;
-
-		if (!creates_mount(op) || (needs_source(op) && src[i] < 0))
-			continue;
-		for (size_t j = 1; j < i && !nested; j++)
-			nested = creates_mount(&p->ops[j]) && path_under(op->dst, p->ops[j].dst);
-		if (nested)
-			continue;
-		if (op->type == CELL_OP_BIND && fstat(src[i], &st) == 0)
-			file = !S_ISDIR(st.st_mode);
-		fd = make_target(src[0], op->dst, file, err, "--root: mount point");
-		if (fd < 0)
-			return cell_err_prefix(err, "%s", p->ops[0].src);
-		close(fd);
-	}
-	return 0;
-}
-
 int cell_mount_open_sources(const struct cell_mount_plan *p, int *preopened, int *src,
 			    struct cell_err *err)
 {
@@ -539,8 +516,6 @@ int cell_mount_open_sources(const struct cell_mount_plan *p, int *preopened, int
 			return fail_op(err, op, "");
 		}
 	}
-	if (p->n > 0 && p->ops[0].type == CELL_OP_ROOT_BIND)
-		return make_root_mount_points(p, src, err);
 	return 0;
 }
 
