@@ -30,24 +30,6 @@
 				 needle_);                                                         \
 	} while (0)
 
-/* Known bugs in src/: the test stays in the suite but returns at once and is
- * reported "ok N - name # SKIP known bug: ...", which meson and tests/run
- * count as a skip.  (cmocka 1.1.5's own skip() prints "not ok N # SKIP",
- * which both count as a failure.)  With CELL_UNIT_KNOWN_BUGS=1 in the
- * environment the test runs, and fails until the bug is fixed. */
-static bool known_bugs(void)
-{
-	return getenv("CELL_UNIT_KNOWN_BUGS") != NULL;
-}
-
-#define KNOWN_BUG()                                                                                \
-	do {                                                                                       \
-		if (!known_bugs())                                                                 \
-			return;                                                                    \
-	} while (0)
-#define known_bug_test(f, why)                                                                     \
-	{ known_bugs() ? #f : #f " # SKIP known bug: " why, f, NULL, NULL, NULL }
-
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define CWD "/home/alice/work"
 
@@ -362,8 +344,6 @@ static void test_relative_paths_in_root_dir(void **state)
 {
 	struct cell_spec *s;
 
-	/* Bug: absolute() joins with "%s/%s", so cwd "/" gives "//rootfs". */
-	KNOWN_BUG();
 	s = parse_ok_env(ARGS("--root", "rootfs", "--bind", "data", "/bin/true"), caller_env, "/",
 			 CELL_CLI_RUN);
 	assert_string_equal(s->root, "/rootfs");
@@ -715,11 +695,6 @@ static void test_unknown_and_missing(void **state)
 
 static void test_flag_with_value(void **state)
 {
-	/* Bug: glibc reports "--pty=1" (a flag given a value) as '?' with optopt
-	 * set to the option's val (OPT_PTY, > 255), and cell_cli_parse_run
-	 * prints it with "-%c": the message becomes "unknown option -\x14 ..."
-	 * and does not name --pty. */
-	KNOWN_BUG();
 	expect_error(ARGS("--pty=1", "/bin/true"), "--pty");
 	expect_error(ARGS("--no-init=yes", "/bin/true"), "--no-init");
 	expect_error(ARGS("--clearenv=", "/bin/true"), "--clearenv");
@@ -752,10 +727,6 @@ static void test_getopt_state_cluster(void **state)
 	struct cell_err err = { 0 };
 	struct cell_spec *s = NULL;
 
-	/* Bug: cli.c sets optind = 1, so a parse that stopped inside "-hh"
-	 * leaves glibc's nextchar on the second 'h', and the next, unrelated
-	 * parse returns CELL_CLI_HELP. */
-	KNOWN_BUG();
 	assert_int_equal(parse_env(ARGS("-hh"), caller_env, CWD, &s, &err), CELL_CLI_HELP);
 	s = parse_ok(ARGS("/bin/true"));
 	assert_strv(s->argv, STRV("/bin/true"));
@@ -767,10 +738,6 @@ static void test_getopt_state_ordering(void **state)
 	char *other[] = { "other", "x", NULL };
 	struct cell_spec *s;
 
-	/* Bug: after another getopt user in the process parsed with argument
-	 * permutation, optind = 1 keeps glibc's PERMUTE ordering, so the
-	 * command's own options ("ls -l") are taken for cell's. */
-	KNOWN_BUG();
 	optind = 0;
 	opterr = 0;
 	while (getopt(2, other, "a") != -1)
@@ -790,8 +757,7 @@ int main(void)
 		cmocka_unit_test(test_id_modes),
 		cmocka_unit_test(test_uid_gid),
 		cmocka_unit_test(test_root_and_chroot),
-		known_bug_test(test_relative_paths_in_root_dir,
-			       "cli.c absolute(): cwd \"/\" gives \"//rootfs\""),
+		cmocka_unit_test(test_relative_paths_in_root_dir),
 		cmocka_unit_test(test_binds),
 		cmocka_unit_test(test_tmpfs),
 		cmocka_unit_test(test_workdir_hostname_domainname),
@@ -804,14 +770,11 @@ int main(void)
 		cmocka_unit_test(test_command_and_dashdash),
 		cmocka_unit_test(test_no_command),
 		cmocka_unit_test(test_unknown_and_missing),
-		known_bug_test(test_flag_with_value,
-			       "cli.c: \"--pty=1\" reported as \"unknown option -\\x14\""),
+		cmocka_unit_test(test_flag_with_value),
 		cmocka_unit_test(test_errors_then_success),
 		/* last: when run, these two may leave getopt in a changed state */
-		known_bug_test(test_getopt_state_cluster,
-			       "cli.c: optind = 1 keeps getopt's position in \"-hh\""),
-		known_bug_test(test_getopt_state_ordering,
-			       "cli.c: optind = 1 keeps another parser's PERMUTE ordering"),
+		cmocka_unit_test(test_getopt_state_cluster),
+		cmocka_unit_test(test_getopt_state_ordering),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

@@ -29,24 +29,6 @@
 				 needle_);                                                         \
 	} while (0)
 
-/* Known bugs in src/: the test stays in the suite but returns at once and is
- * reported "ok N - name # SKIP known bug: ...", which meson and tests/run
- * count as a skip.  (cmocka 1.1.5's own skip() prints "not ok N # SKIP",
- * which both count as a failure.)  With CELL_UNIT_KNOWN_BUGS=1 in the
- * environment the test runs, and fails until the bug is fixed. */
-static bool known_bugs(void)
-{
-	return getenv("CELL_UNIT_KNOWN_BUGS") != NULL;
-}
-
-#define KNOWN_BUG()                                                                                \
-	do {                                                                                       \
-		if (!known_bugs())                                                                 \
-			return;                                                                    \
-	} while (0)
-#define known_bug_test(f, why)                                                                     \
-	{ known_bugs() ? #f : #f " # SKIP known bug: " why, f, NULL, NULL, NULL }
-
 #define RO CELL_OPF_RO
 #define OPT CELL_OPF_OPTIONAL
 #define DEV CELL_OPF_DEV
@@ -475,11 +457,6 @@ static void test_chroot_resets_plan(void **state)
 	struct cell_err err = { 0 };
 	struct cell_mount_plan p = { .n = 3, .root_ro = true };
 
-	/* Bug: for --chroot cell_mount_plan sets only chroot_only and
-	 * chroot_dir and leaves ops, n and root_ro of *ret as they were (the
-	 * other branches assign the whole struct), so a reused or uninitialised
-	 * plan keeps stale ops.  cell_plan_make() hides it with a memset. */
-	KNOWN_BUG();
 	s = spec_new();
 	set_root(s, CELL_ROOT_CHROOT, "/srv/jail");
 	assert_int_equal(cell_mount_plan(s, &h, &p, &err), 0);
@@ -527,11 +504,12 @@ static void test_user_mounts(void **state)
 	add_etc_masks(&l);
 	add_tmp_proc(&l, false);
 	add_dev(&l, true);
-	add(&l, CELL_OP_BIND, "/home/a/src", "/src", USER | IDMAP, 0, 0);
+	/* an unprivileged caller's files already show as its own: no idmap */
+	add(&l, CELL_OP_BIND, "/home/a/src", "/src", USER, 0, 0);
 	add(&l, CELL_OP_TMPFS, NULL, "/scratch", USER, 01777, 16 << 20);
 	add(&l, CELL_OP_BIND, "/data", "/data", USER | RO, 0, 0);
 	add(&l, CELL_OP_TMPFS, NULL, "/t", USER, 01777, 0);
-	add(&l, CELL_OP_BIND, "/srv/etc", "/etc", USER | IDMAP, 0, 0);
+	add(&l, CELL_OP_BIND, "/srv/etc", "/etc", USER, 0, 0);
 	expect_plan(&p, &l);
 	/* the strings are borrowed from the spec */
 	assert_ptr_equal(p.ops[p.n - 5].src, s->mounts[0].src);
@@ -540,6 +518,21 @@ static void test_user_mounts(void **state)
 	for (size_t i = 0; i < p.n - 5; i++)
 		assert_false(p.ops[i].flags & USER);
 	cell_mount_plan_clear(&p);
+
+	/* root's sandboxes idmap writable binds, and only those */
+	h.root = true;
+	p = plan_ok(s, &h);
+	assert_int_equal(p.ops[p.n - 5].flags, USER | IDMAP);
+	assert_int_equal(p.ops[p.n - 3].flags, USER | RO);
+	assert_int_equal(p.ops[p.n - 1].flags, USER | IDMAP);
+	cell_mount_plan_clear(&p);
+	/* ...but not with --map-host-root, where ids are the host's anyway */
+	s->id_mode = CELL_ID_HOST_ROOT;
+	p = plan_ok(s, &h);
+	for (size_t i = 0; i < p.n; i++)
+		assert_false(p.ops[i].flags & IDMAP);
+	cell_mount_plan_clear(&p);
+	s->id_mode = CELL_ID_DEFAULT;
 
 	/* without a user namespace (root, --share user) there is nothing to
 	 * idmap to: writable binds are plain */
@@ -688,8 +681,7 @@ int main(void)
 		cmocka_unit_test(test_root_dir_shared_net_pid),
 		cmocka_unit_test(test_root_dir_rw),
 		cmocka_unit_test(test_chroot),
-		known_bug_test(test_chroot_resets_plan,
-			       "mount.c: --chroot leaves n/ops/root_ro of *ret stale"),
+		cmocka_unit_test(test_chroot_resets_plan),
 		cmocka_unit_test(test_no_mount_namespace),
 		cmocka_unit_test(test_user_mounts),
 		cmocka_unit_test(test_user_mounts_with_root_dir),
