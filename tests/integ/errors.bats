@@ -162,9 +162,16 @@ load helpers
 	run_bad --workdir -- run --root "$T/r" --workdir /nope -- /bin/busybox true "$MARK"
 }
 
+@test "--root failure leaves a tree without mount points as it was" {
+	mkdir -p "$T/r/bin"
+	cp /bin/busybox "$T/r/bin/"
+	run_bad --workdir -- run --root "$T/r" --workdir /nope -- /bin/busybox true "$MARK"
+}
+
 @test "--rw-root failure leaves the tree as it was" {
 	mkdir -p "$T/r/bin" "$T/r/proc" "$T/r/dev" "$T/r/sys" "$T/r/tmp" "$T/src"
 	cp /bin/busybox "$T/r/bin/"
+	give_to_sandbox "$T/r"
 	# the bind's mount point would be made in the tree, then --workdir fails
 	run_bad --workdir -- run --root "$T/r" --rw-root --bind "$T/src:/newdir/sub" \
 		--workdir /nope -- /bin/busybox true "$MARK"

@@ -49,6 +49,35 @@ common_teardown() {
 	done
 }
 
+# The host uid:gid that root inside a default sandbox is: in root's
+# sandboxes the start of the mapped range.
+sandbox_root_ids() {
+	"$CELL" run --print-spec -- /bin/true |
+		awk '/^uid_map:/ { u = $3 } /^gid_map:/ { g = $3 } END { print u ":" g }'
+}
+
+# give_to_sandbox PATH...: in root's sandboxes, make PATHs (recursively)
+# belong to the sandbox's root: host root's files cannot be written through
+# its idmapped binds (they show as nobody).  The caller's own files need
+# nothing.
+give_to_sandbox() {
+	if is_root; then
+		chown -R "$(sandbox_root_ids)" "$@"
+	fi
+}
+
+# shared_dir DIR...: directories the sandbox (any user in it) may write to.
+shared_dir() {
+	mkdir -p "$@"
+	give_to_sandbox "$@"
+	chmod 777 "$@"
+}
+
+# The host uid that inside uid $1 maps to, given uid_map text $2.
+host_uid_of() {
+	awk -v id="$1" '$1 <= id && id < $1 + $3 { print $2 + id - $1; exit }' <<<"$2"
+}
+
 # A new directory every user can reach (the sandbox's ids may be unmapped
 # host ids, and bats makes its own temporary directory private), removed in
 # teardown.
@@ -200,11 +229,23 @@ assert_cell_error() {
 	done
 }
 
-# Snapshot of what a failed run must leave unchanged: the host's mounts,
-# the files under the test's directory (and any extra dirs given).
+# The host's mounts that a sandbox leaking out of its mount namespace would
+# add: cell builds the new root on /tmp, so /tmp itself and the system
+# names below it, and anything under the test's directory.  (Other tests on
+# the same machine may mount elsewhere meanwhile.)
+sandbox_like_mounts() {
+	awk -v t="$T/" '{
+		mp = $5
+		if (mp == "/" || mp == "/tmp" || index(mp, t) == 1) { print mp; next }
+		if (mp ~ "^/tmp/[^/.]+(/|$)" && mp !~ "^/tmp/bats-run-") print mp
+	}' /proc/self/mountinfo | sort
+}
+
+# Snapshot of what a failed run must leave unchanged: those mounts, the
+# files under the test's directory (and any extra dirs given).
 snapshot() {
 	{
-		wc -l </proc/self/mountinfo
+		sandbox_like_mounts
 		find "$T" "$@" -not -name 'separate-stderr-*' -printf '%p %y %m %s\n' 2>/dev/null | sort
 	}
 }
@@ -228,22 +269,44 @@ run_bad() {
 	assert_eq "$output" "" "stdout of a failed run"
 	assert_eq "$after" "$before" "mounts and files after a failed run"
 	wait_gone "$MARK" 2
-	# no cell process (a sandbox's init carries cell's command line) is new
-	local p
+	# no new cell process, and no sandbox init without its cell
+	local p n=200
 	for p in $(cell_processes); do
 		case " $procs_before " in
 		*" $p "*) ;;
 		*) echo "left behind: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" >&2; return 1 ;;
 		esac
 	done
+	while [ -n "$(orphan_inits "$procs_before")" ]; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || { echo "sandbox init left behind: $(orphan_inits "$procs_before")" >&2; return 1; }
+		sleep 0.01
+	done
 }
 
-# PIDs of the processes whose command line starts with "$CELL ".
+# PIDs of the processes running "$CELL" (its command line starts with it),
+# and of every sandbox's init ("cell-init").
 cell_processes() {
 	local p argv0
 
-	for p in $(pgrep -f -- "$CELL"); do
+	for p in $(pgrep -f -- "$CELL") $(pgrep -f '^cell-init'); do
 		argv0=$(tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | head -n1)
-		[ "$argv0" != "$CELL" ] || printf '%s ' "$p"
+		case "$argv0" in
+		"$CELL" | cell-init*) printf '%s ' "$p" ;;
+		esac
+	done
+}
+
+# Sandbox inits (not in the list $1) whose cell is gone.
+orphan_inits() {
+	local p parent
+
+	for p in $(pgrep -f '^cell-init'); do
+		case " $1 " in
+		*" $p "*) continue ;;
+		esac
+		parent=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null) || continue
+		[ -n "$parent" ] || continue
+		[ "$(cat "/proc/$parent/comm" 2>/dev/null)" = cell ] || printf '%s ' "$p"
 	done
 }

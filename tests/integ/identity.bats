@@ -90,7 +90,7 @@ map_excludes_host_root() {
 }
 
 @test "--uid: files made inside belong to the caller on the host" {
-	mkdir "$T/d"
+	shared_dir "$T/d"
 	run "$CELL" run --uid 1234 --gid 2345 --bind "$T/d:/d" -- /bin/sh -c 'echo x >/d/f; stat -c "%u %g" /d/f'
 	status_is 0
 	assert_eq "$output" "1234 2345" "owner seen inside"
@@ -155,7 +155,7 @@ map_excludes_host_root() {
 
 @test "root's sandbox: the sandboxed process is not host root" {
 	need_root
-	mkdir "$T/d"
+	shared_dir "$T/d"
 	"$CELL" run --ro-bind "$CELL_PROBE:/probe" --bind "$T/d:/d" -- /probe pause /d/ready "$MARK" 3>&- &
 	PIDS_TO_KILL+=("$!")
 	wait_for "$T/d/ready"
@@ -217,18 +217,52 @@ map_excludes_host_root() {
 	[ "$output" != ok ]
 }
 
-@test "writable --bind: files keep their real owners both ways (idmapped as root)" {
+@test "writable --bind: a new file belongs to the sandbox's user on both sides" {
+	shared_dir "$T/d"
+	run "$CELL" run --bind "$T/d:/d" -- /bin/sh -c \
+		'id -u; echo made >/d/made && stat -c %u /d/made; cat /proc/self/uid_map'
+	status_is 0
+	assert_eq "${lines[1]}" "${lines[0]}" "owner of the new file seen inside"
+	# on the host: the caller, or in root's sandboxes the range's id, never root
+	local want
+	want=$(host_uid_of "${lines[0]}" "$(printf '%s\n' "${lines[@]:2}")")
+	is_root || assert_eq "$want" "$(id -u)"
+	[ "$want" != 0 ]
+	assert_eq "$(stat -c %u "$T/d/made")" "$want" "owner of the new file seen on the host"
+}
+
+@test "writable --bind: the caller's own files show as the inside user (unprivileged)" {
+	need_user
 	mkdir "$T/d"
 	echo host >"$T/d/hostfile"
-	run "$CELL" run --bind "$T/d:/d" -- /bin/sh -c \
-		'id -u; stat -c %u /d/hostfile; echo made >/d/made && stat -c %u /d/made'
+	run "$CELL" run --bind "$T/d:/d" -- /bin/sh -c 'id -u; stat -c %u /d/hostfile; echo x >>/d/hostfile'
 	status_is 0
-	# inside: the caller's file belongs to the inside user
-	assert_eq "${lines[1]}" "${lines[0]}" "owner of the host's file seen inside"
-	assert_eq "${lines[2]}" "${lines[0]}" "owner of the new file seen inside"
-	# outside: the new file belongs to the caller
-	assert_eq "$(stat -c %u "$T/d/made")" "$(id -u)" "owner of the new file seen on the host"
-	assert_eq "$(stat -c %g "$T/d/made")" "$(id -g)" "group of the new file seen on the host"
+	assert_eq "${lines[1]}" "${lines[0]}" "owner of the caller's file seen inside"
+	assert_eq "$(stat -c %u "$T/d/hostfile")" "$(id -u)"
+}
+
+@test "writable --bind in root's sandbox: host ids show as themselves, host root as nobody" {
+	need_root
+	shared_dir "$T/d"
+	echo root >"$T/d/rootfile"
+	chmod 644 "$T/d/rootfile"
+	echo user >"$T/d/userfile"
+	chown 1000:1000 "$T/d/userfile"
+	run cellp --bind "$T/d:/d" -- /bin/sh -c \
+		'stat -c "%u %g" /d/rootfile /d/userfile; /probe open /d/rootfile w'
+	assert_eq "${lines[0]}" "65534 65534" "host root's file seen inside"
+	assert_eq "${lines[1]}" "1000 1000" "uid 1000's file seen inside"
+	assert_eq "${lines[2]}" EACCES "root inside writing host root's file"
+	assert_eq "$(cat "$T/d/rootfile")" root
+}
+
+@test "writable --bind in root's sandbox: root inside never writes as host root" {
+	need_root
+	shared_dir "$T/d"
+	run "$CELL" run --map-root --bind "$T/d:/d" -- /bin/sh -c 'mkdir /d/sub && echo x >/d/sub/f'
+	status_is 0
+	[ "$(stat -c %u "$T/d/sub")" != 0 ]
+	[ "$(stat -c %u "$T/d/sub/f")" != 0 ]
 }
 
 @test "--map-host-root: refused for unprivileged callers" {

@@ -9,7 +9,7 @@ NS_TYPES="user mnt pid net ipc uts cgroup time"
 # Start a sandboxed probe that waits; sets SBX_PID (its host PID) and
 # CELL_PID.
 start_sandbox() {
-	mkdir -p "$T/d"
+	shared_dir "$T/d"
 	"$CELL" run --ro-bind "$CELL_PROBE:/probe" --bind "$T/d:/d" "$@" -- /probe pause /d/ready "$MARK" 3>&- &
 	CELL_PID=$!
 	PIDS_TO_KILL+=("$CELL_PID")
@@ -82,7 +82,7 @@ EOF
 }
 
 @test "cell ns matches the sandbox's own view of /proc/self/ns" {
-	mkdir -p "$T/d"
+	shared_dir "$T/d"
 	"$CELL" run --ro-bind "$CELL_PROBE:/probe" --bind "$T/d:/d" -- /bin/sh -c \
 		'readlink /proc/self/ns/net >/d/net; exec /probe pause /d/ready '"$MARK" 3>&- &
 	PIDS_TO_KILL+=("$!")
@@ -104,7 +104,14 @@ EOF
 }
 
 @test "cell ns of a process that does not exist" {
-	run_bad 2147483000 -- ns 2147483000
+	run --separate-stderr "$CELL" ns 2147483000
+	assert_cell_error 2147483000
+}
+
+@test "cell ns lists what it can and fails for the rest" {
+	run --separate-stderr "$CELL" ns $$ 2147483000
+	assert_cell_error 2147483000
+	printf '%s\n' "$output" | grep -Eq "^$$ +net +"
 }
 
 @test "cell ns with an unknown option" {
@@ -113,7 +120,8 @@ EOF
 
 @test "cell ns of a process the caller may not inspect" {
 	need_user "root may inspect every process"
-	run_bad 1 -- ns 1
+	run --separate-stderr "$CELL" ns 1
+	assert_cell_error 1
 }
 
 @test "cell ns --help" {

@@ -13,7 +13,7 @@ CATCHABLE="HUP INT QUIT ILL TRAP ABRT BUS FPE USR1 SEGV USR2 PIPE ALRM STKFLT
 # Start a sandboxed probe in the background with /d bound to $T/d; sets
 # CELL_PID.  Its stdout goes to $T/out.
 start_bg() {
-	mkdir -p "$T/d"
+	shared_dir "$T/d"
 	# not through cellp: $! must be cell itself
 	"$CELL" run --ro-bind "$CELL_PROBE:/probe" --bind "$T/d:/d" "$@" \
 		>"$T/out" 2>"$T/err" </dev/null 3>&- &
@@ -254,7 +254,7 @@ check_signals() {
 }
 
 @test "a shell trap in the sandbox sees the signal sent to cell" {
-	mkdir -p "$T/d"
+	shared_dir "$T/d"
 	"$CELL" run --bind "$T/d:/d" -- /bin/sh -c \
 		'trap "echo got-usr1; exit 7" USR1; touch /d/ready; while :; do sleep 0.05; done' \
 		>"$T/out" 3>&- &
@@ -293,7 +293,7 @@ check_signals() {
 
 @test "--print-spec prints the sandbox and runs nothing" {
 	local mounts
-	mounts=$(wc -l </proc/self/mountinfo)
+	mounts=$(sandbox_like_mounts)
 	run --separate-stderr "$CELL" run --print-spec --hostname spec-host --bind "$T:/data" \
 		--env A=1 -- /bin/touch "$T/ran-$MARK"
 	status_is 0
@@ -304,7 +304,7 @@ check_signals() {
 	assert_contains "$output" "$T on /data"
 	assert_contains "$output" "A=1"
 	assert_contains "$output" "command: /bin/touch $T/ran-$MARK"
-	assert_eq "$(wc -l </proc/self/mountinfo)" "$mounts"
+	assert_eq "$(sandbox_like_mounts)" "$mounts"
 	run pgrep -f -- "ran-$MARK"
 	status_is 1
 }

@@ -106,9 +106,10 @@ in_terminal() {
 }
 
 @test "window size changes reach the command (SIGWINCH)" {
-	mkdir "$T/d"
+	shared_dir "$T/d"
 	in_terminal "stty rows 33 cols 77
-		(while [ ! -e $T/d/ready ]; do sleep 0.01; done; stty rows 40 cols 100 </dev/tty) &
+		(n=0; while [ ! -e $T/d/ready ] && [ \$n -lt 500 ]; do sleep 0.01; n=\$((n+1)); done
+		 stty rows 40 cols 100 </dev/tty) &
 		$CELL run $P --bind $T/d:/d -- /bin/sh -c '/probe signals /d/ready WINCH && /probe winsize'
 		wait"
 	status_is 0
@@ -117,9 +118,10 @@ in_terminal() {
 }
 
 @test "^C typed at the terminal interrupts the command (SIGINT)" {
-	mkdir "$T/d"
+	shared_dir "$T/d"
 	run bash -c '
-		(while [ ! -e "$2/d/ready" ]; do sleep 0.01; done; printf "\003") |
+		(n=0; while [ ! -e "$2/d/ready" ] && [ $n -lt 500 ]; do sleep 0.01; n=$((n+1)); done
+		 printf "\003") |
 			script -qec "$1 run --ro-bind $3:/probe --bind $2/d:/d -- /probe signals /d/ready INT" /dev/null |
 			tr -d "\r"
 		exit ${PIPESTATUS[1]}' _ "$CELL" "$T" "$CELL_PROBE"
@@ -128,10 +130,10 @@ in_terminal() {
 }
 
 @test "^Z typed at the terminal stops the command, inside the sandbox" {
-	mkdir "$T/d"
+	shared_dir "$T/d"
 	# an interactive shell inside: job control happens on the sandbox's pty
 	run bash -c '
-		(while [ ! -e "$2/d/ready" ]; do sleep 0.01; done
+		(n=0; while [ ! -e "$2/d/ready" ] && [ $n -lt 500 ]; do sleep 0.01; n=$((n+1)); done
 		 printf "sleep 30\n"; sleep 0.3; printf "\032"; sleep 0.3
 		 printf "exit 9\n"; sleep 0.2; printf "exit 9\n") |
 			script -qec "$1 run --bind $2/d:/d -- /bin/sh -ic \"touch /d/ready; exec sh -i\"" /dev/null |
