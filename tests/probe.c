@@ -24,12 +24,14 @@
  *   probe ifaces                  network interfaces and whether they are up
  *   probe loopback                a TCP round trip over 127.0.0.1
  *   probe mq NAME                 create a POSIX message queue /NAME
+ *   probe connect-unix PATH       connect a stream socket to PATH ("@NAME":
+ *                                 the abstract name NAME)
  *   probe zombie                  make an orphan; "reaped" once PID 1 reaps it
  *   probe signals READY [SIG]     catch every catchable signal and print its
  *                                 name; create READY when ready; exit 0 after
  *                                 SIG (default TERM)
- *   probe pause [READY [ARG...]]  create READY, then wait forever (ARGs are
- *                                 markers for pgrep)
+ *   probe pause [READY [ARG...]]  create READY (unless "-"), then wait
+ *                                 forever (ARGs are markers for pgrep)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,6 +42,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +53,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <dirent.h>
 #include <time.h>
@@ -379,6 +383,24 @@ static int cmd_mq(int argc, char **argv)
 	return answer(0);
 }
 
+static int cmd_connect_unix(int argc, char **argv)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	size_t len;
+	int fd;
+
+	if (argc < 3 || (len = strlen(argv[2])) >= sizeof(a.sun_path))
+		return usage();
+	memcpy(a.sun_path, argv[2], len);
+	if (a.sun_path[0] == '@')
+		a.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return answer(-1);
+	return answer(connect(fd, (struct sockaddr *)&a,
+			      (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)));
+}
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
@@ -495,7 +517,7 @@ static int cmd_signals(int argc, char **argv)
 
 static int cmd_pause(int argc, char **argv)
 {
-	if (argc > 2 && make_ready(argv[2]) < 0)
+	if (argc > 2 && strcmp(argv[2], "-") != 0 && make_ready(argv[2]) < 0)
 		return 1;
 	for (;;)
 		pause();
@@ -536,6 +558,8 @@ int main(int argc, char **argv)
 		return cmd_loopback();
 	if (strcmp(cmd, "mq") == 0)
 		return cmd_mq(argc, argv);
+	if (strcmp(cmd, "connect-unix") == 0)
+		return cmd_connect_unix(argc, argv);
 	if (strcmp(cmd, "zombie") == 0)
 		return cmd_zombie();
 	if (strcmp(cmd, "signals") == 0)

@@ -324,6 +324,14 @@ make_root() {
 	assert_eq "$output" /
 }
 
+@test "default workdir: the caller's directory through a --bind of it" {
+	mkdir "$T/d"
+	cd "$T/d"
+	run "$CELL" run --bind "$T/d" -- /bin/pwd
+	status_is 0
+	assert_eq "$output" "$T/d"
+}
+
 @test "read-only stays read-only: remount as root inside fails" {
 	run "$CELL" run --map-root -- /bin/sh -c \
 		'for m in /usr / /proc/sys; do mount -o remount,rw $m 2>/dev/null && echo "remounted $m"; done; true'

@@ -114,11 +114,12 @@ wait_for() {
 	done
 }
 
-# wait_for_line FILE TEXT [SECONDS]: until a line of FILE is exactly TEXT.
+# wait_for_line FILE TEXT [SECONDS]: until a line of FILE is exactly TEXT
+# (a terminal's CR at the end aside).
 wait_for_line() {
 	local n=$((${3:-10} * 100))
 
-	until grep -qxF -- "$2" "$1" 2>/dev/null; do
+	until tr -d '\r' <"$1" 2>/dev/null | grep -qxF -- "$2"; do
 		n=$((n - 1))
 		[ "$n" -gt 0 ] || {
 			echo "timed out waiting for '$2' in $1:" >&2

@@ -128,6 +128,25 @@ inside_ns() {
 	assert_eq "$output" "$("$CELL_PROBE" ifaces)"
 }
 
+@test "net: the host's abstract unix sockets are out of reach" {
+	local name="cell-integ-$MARK"
+	"$PYTHON" -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind("\0" + sys.argv[1]); s.listen(8)
+open(sys.argv[2], "w").close()
+while True: s.accept()[0].close()' "$name" "$T/listening" 3>&- &
+	PIDS_TO_KILL+=("$!")
+	wait_for "$T/listening"
+	# control: the host itself can connect
+	run "$CELL_PROBE" connect-unix "@$name"
+	assert_eq "$output" ok
+	run cellp -- /probe connect-unix "@$name"
+	assert_eq "$output" ECONNREFUSED
+	run cellp --share net -- /probe connect-unix "@$name"
+	assert_eq "$output" ok
+}
+
 @test "pid: the command sees only the sandbox's processes" {
 	run "$CELL" run -- /bin/sh -c 'ls /proc | grep -E "^[0-9]+$" | sort -n | tr "\n" " "'
 	status_is 0

@@ -35,7 +35,7 @@ check_signals() {
 		echo "cell exited with $?; stderr: $(cat "$T/err")" >&2
 		return 1
 	}
-	assert_eq "$(tail -n1 "$T/out")" TERM
+	assert_eq "$(tail -n1 "$T/out" | tr -d '\r')" TERM
 }
 
 @test "no descriptor leaks into the sandbox" {
@@ -251,6 +251,22 @@ check_signals() {
 @test "every catchable signal sent to cell reaches the command (--no-init)" {
 	start_bg --no-init -- /probe signals /d/ready
 	check_signals
+}
+
+@test "every catchable signal sent to cell reaches the command (--pty)" {
+	# with a pseudo-terminal cell answers SIGWINCH by resizing it instead
+	CATCHABLE=${CATCHABLE/WINCH/}
+	start_bg --pty -- /probe signals /d/ready
+	check_signals
+}
+
+@test "kill -1 inside reaches only the sandbox's own processes" {
+	"$CELL_PROBE" pause - "$MARK" 3>&- &
+	local sleeper=$!
+	PIDS_TO_KILL+=("$sleeper")
+	run cellp --map-root -- /bin/sh -c '/probe kill -1 KILL; echo after'
+	kill -0 "$sleeper"
+	kill -0 $$
 }
 
 @test "a shell trap in the sandbox sees the signal sent to cell" {
