@@ -50,6 +50,15 @@ const char cell_cli_run_help[] =
 	"  --workdir DIR        start in DIR (default: your directory if the sandbox\n"
 	"                       has it, else /)\n"
 	"\n"
+	"Overlays and desktops:\n"
+	"  --overlay            the root (default or --root) is the lower layer of an\n"
+	"                       overlay: write anywhere, all gone on exit\n"
+	"  --persist DIR        like --overlay, with the changes kept in DIR/upper (see\n"
+	"                       cell root diff DIR)\n"
+	"  --x11                give the sandbox the X display of DISPLAY: its socket\n"
+	"                       only, and only that display's cookie\n"
+	"  --wayland            give the sandbox the Wayland socket of WAYLAND_DISPLAY\n"
+	"\n"
 	"Host identity:\n"
 	"  --hostname NAME      host name inside (default: cell)\n"
 	"  --domainname NAME    NIS domain name inside\n"
@@ -282,6 +291,66 @@ static int parse_net(struct cell_spec *s, const char *arg, struct cell_err *err)
 		return cell_fail(err, 0, "--net '%s': expected none, host, veth[:ADDR/PREFIX], "
 				 "user or the name of a network namespace", arg);
 	}
+	return 0;
+}
+
+/* --x11: DISPLAY must name a local display (":N", ":N.S", "unix:N"); the
+ * sandbox gets DISPLAY=:N[.S] and the cookie file cell writes for it. */
+static int setup_x11(struct cell_spec *s, char **envp, struct envlist *env, struct cell_err *err)
+{
+	const char *d = env_lookup(envp, "DISPLAY"), *num, *xa, *home;
+	_cleanup_free_ char *kv = NULL;
+	size_t n;
+
+	if (!d || !*d)
+		return cell_fail(err, 0, "--x11: DISPLAY is not set (no X server to give the "
+				 "sandbox)");
+	if (strncmp(d, "unix:", 5) == 0)
+		num = d + 5;
+	else if (d[0] == ':')
+		num = d + 1;
+	else
+		return cell_fail(err, 0, "--x11: DISPLAY=%s is not a local display (:N); the "
+				 "sandbox has no network to reach it", d);
+	n = strspn(num, "0123456789");
+	if (n == 0 || n > 6 || (num[n] && num[n] != '.'))
+		return cell_fail(err, 0, "--x11: DISPLAY=%s: cannot read the display number", d);
+	if (!(s->x11_display = strndup(num, n)))
+		return -ENOMEM;
+	xa = env_lookup(envp, "XAUTHORITY");
+	home = env_lookup(envp, "HOME");
+	if (xa && *xa)
+		s->xauthority = strdup(xa);
+	else if (home && asprintf(&s->xauthority, "%s/.Xauthority", home) < 0)
+		s->xauthority = NULL;
+	if (asprintf(&kv, "DISPLAY=:%s", num) < 0 || env_set(env, kv) < 0 ||
+	    env_set(env, "XAUTHORITY=/tmp/.Xauthority") < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* --wayland: WAYLAND_DISPLAY (a name in XDG_RUNTIME_DIR, or a path); inside,
+ * the socket is /tmp/wayland-socket and WAYLAND_DISPLAY names it. */
+static int setup_wayland(struct cell_spec *s, char **envp, struct envlist *env,
+			 struct cell_err *err)
+{
+	const char *w = env_lookup(envp, "WAYLAND_DISPLAY"), *rt;
+
+	if (!w || !*w)
+		return cell_fail(err, 0, "--wayland: WAYLAND_DISPLAY is not set (no compositor "
+				 "to give the sandbox)");
+	if (w[0] == '/') {
+		s->wayland_socket = strdup(w);
+	} else {
+		rt = env_lookup(envp, "XDG_RUNTIME_DIR");
+		if (!rt || rt[0] != '/')
+			return cell_fail(err, 0, "--wayland: XDG_RUNTIME_DIR is not set, so "
+					 "WAYLAND_DISPLAY=%s names no socket", w);
+		if (asprintf(&s->wayland_socket, "%s/%s", rt, w) < 0)
+			s->wayland_socket = NULL;
+	}
+	if (!s->wayland_socket || env_set(env, "WAYLAND_DISPLAY=/tmp/wayland-socket") < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -578,6 +647,10 @@ int cell_cli_parse_run(int argc, char **argv, char **envp, const char *cwd,
 		if (r < 0)
 			goto out;
 	}
+	if (s->x11 && (r = setup_x11(s, envp, &env, err)) < 0)
+		goto out;
+	if (s->wayland && (r = setup_wayland(s, envp, &env, err)) < 0)
+		goto out;
 	if (!env.v && !(env.v = calloc(1, sizeof(char *)))) {
 		r = -ENOMEM;
 		goto out;

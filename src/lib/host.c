@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "xauth.h"
 
 static const char *const sysdir_paths[CELL_SYSDIR_MAX] = {
 	[CELL_SYSDIR_USR] = "/usr",	[CELL_SYSDIR_BIN] = "/bin",
@@ -140,6 +141,9 @@ void cell_host_clear(struct cell_host *h)
 	}
 	free(h->root_entries);
 	h->root_entries = NULL;
+	free(h->xauth);
+	h->xauth = NULL;
+	h->xauth_len = 0;
 	h->n_root_entries = 0;
 	h->root_listed = false;
 }
@@ -212,4 +216,48 @@ int cell_host_probe_root(struct cell_host *h, const char *dir, const char *const
 		return 0;
 	}
 	return list_root(h, dir, dirfd, err); /* takes dirfd */
+}
+
+int cell_host_probe_x11(struct cell_host *h, const char *display, const char *xauthority,
+			struct cell_err *err)
+{
+	struct stat st = { 0 };
+	uint8_t buf[65536];
+	ssize_t n;
+	long w;
+	_cleanup_close_ int fd = -1;
+
+	snprintf(h->x11_socket, sizeof(h->x11_socket), "/tmp/.X11-unix/X%s", display);
+	if (stat(h->x11_socket, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return cell_fail(err, S_ISSOCK(st.st_mode) ? errno : ENOTSOCK,
+				 "--x11: no X server socket %s for DISPLAY=:%s", h->x11_socket,
+				 display);
+	if (!xauthority)
+		return 0;
+	fd = open(xauthority, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : cell_fail(err, errno, "--x11: %s", xauthority);
+	n = read(fd, buf, sizeof(buf));
+	if (n < 0)
+		return cell_fail(err, errno, "--x11: read %s", xauthority);
+	h->xauth = malloc((size_t)n + 1);
+	if (!h->xauth)
+		return -ENOMEM;
+	w = cell_xauth_filter(buf, (size_t)n, display, h->xauth, (size_t)n + 1);
+	if (w < 0)
+		return cell_fail(err, (int)-w, "--x11: %s", xauthority);
+	h->xauth_len = (size_t)w;
+	return 0;
+}
+
+int cell_host_probe_wayland(const char *socket_path, struct cell_err *err)
+{
+	struct stat st;
+
+	if (stat(socket_path, &st) < 0)
+		return cell_fail(err, errno, "--wayland: no compositor socket %s", socket_path);
+	if (!S_ISSOCK(st.st_mode))
+		return cell_fail(err, ENOTSOCK,
+				 "--wayland: no compositor socket %s", socket_path);
+	return 0;
 }

@@ -63,6 +63,10 @@ struct cell_host {
 	bool root_listed;		  /* root_entries is DIR's top level */
 	struct cell_root_entry *root_entries;
 	size_t n_root_entries;
+	/* --x11: the display's cookies, rewritten for the sandbox (xauth.h) */
+	char x11_socket[64];
+	uint8_t *xauth;
+	size_t xauth_len;
 };
 
 const char *cell_sysdir_path(enum cell_sysdir d); /* "/usr", ... */
@@ -77,6 +81,12 @@ int cell_host_probe(struct cell_host *h, bool want_subid, struct cell_err *err);
 int cell_host_probe_root(struct cell_host *h, const char *dir, const char *const *need,
 			 struct cell_err *err);
 void cell_host_clear(struct cell_host *h);
+
+/* --x11: check the display's socket and read its cookies (if xauthority). */
+int cell_host_probe_x11(struct cell_host *h, const char *display, const char *xauthority,
+			struct cell_err *err);
+/* --wayland: check the compositor's socket. */
+int cell_host_probe_wayland(const char *socket_path, struct cell_err *err);
 
 /* Parse one /etc/subuid-style file's text for the first range of user
  * (name or numeric id).  Pure; returns 1 when found, 0 when not. */

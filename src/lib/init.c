@@ -410,7 +410,7 @@ void cell_child_main(struct cell_child_ctx *c)
 
 			for (size_t i = 0; i < p->mounts.n && i < 256; i++) {
 				slots[i] = -1;
-				if (!(p->mounts.ops[i].flags & CELL_OPF_IDMAP))
+				if (!(p->mounts.ops[i].flags & CELL_OPF_PREOPEN))
 					continue;
 				if (k < 31 && ((unsigned)msg.status & (1u << k)) && j < nfds)
 					slots[i] = preopened[j++];

@@ -64,10 +64,22 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 	r = cell_idmap_plan(s, &p->host, &p->ids, err);
 	if (r < 0)
 		return r;
+	if (s->x11 && (r = cell_host_probe_x11(&p->host, s->x11_display, s->xauthority, err)) < 0)
+		return r;
+	if (s->wayland && (r = cell_host_probe_wayland(s->wayland_socket, err)) < 0)
+		return r;
 	/* The mount ops borrow strings from p->host: plan in place. */
 	r = cell_mount_plan(s, &p->host, &p->mounts, err);
 	if (r < 0)
 		return r;
+	/* Files cell writes inside belong to the command; --persist layers to
+	 * the host ids that init (root inside) has in root's sandboxes. */
+	p->mounts.file_uid = p->ids.uid;
+	p->mounts.file_gid = p->ids.gid;
+	if (p->ids.writer == CELL_IDMAP_PARENT && p->ids.init_uid == 0) {
+		p->mounts.upper_uid = p->ids.uid_map[0].outside;
+		p->mounts.upper_gid = p->ids.gid_map[0].outside;
+	}
 	for (int t = 0; t < CELL_NS_MAX; t++)
 		if (s->ns & CELL_NS_BIT(t))
 			p->clone_flags |= (unsigned)ns_clone_flag[t];
@@ -201,20 +213,29 @@ static int release_child(const struct cell_plan *p, pid_t pid, int sock, struct 
 	if (r < 0)
 		return r;
 	if (p->ids.writer == CELL_IDMAP_PARENT && p->mounts.n > 0) {
-		_cleanup_close_ int userns = -1;
-		bool any = false;
+		_cleanup_close_ int userns = -1, lower_userns = -1;
+		bool any = false, any_lower = false;
 
-		for (size_t i = 0; i < p->mounts.n; i++)
+		for (size_t i = 0; i < p->mounts.n; i++) {
 			any |= !!(p->mounts.ops[i].flags & CELL_OPF_IDMAP);
-		if (any && p->ids.mount_idmap) {
-			userns = cell_idmap_mount_userns(&p->ids, err);
-			if (userns < 0)
+			any_lower |= !!(p->mounts.ops[i].flags & CELL_OPF_IDMAP_LOWER);
+		}
+		if ((any || any_lower) && p->ids.mount_idmap) {
+			if (any && (userns = cell_idmap_mount_userns(&p->ids, err)) < 0)
 				return userns;
-			r = cell_mount_idmap_prepare(&p->mounts, userns, fds, err);
+			if (any_lower) {
+				char path[64];
+
+				snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+				lower_userns = open(path, O_RDONLY | O_CLOEXEC);
+				if (lower_userns < 0)
+					return cell_fail(err, errno, "open %s", path);
+			}
+			r = cell_mount_idmap_prepare(&p->mounts, userns, lower_userns, fds, err);
 			if (r < 0)
 				return r;
 			for (size_t i = 0; i < p->mounts.n; i++) {
-				if (!(p->mounts.ops[i].flags & CELL_OPF_IDMAP))
+				if (!(p->mounts.ops[i].flags & CELL_OPF_PREOPEN))
 					continue;
 				if (fds[i] >= 0 && k < 31 && nsend < CELL_MSG_FDS_MAX) {
 					msg.status |= 1 << k;
@@ -370,6 +391,9 @@ int cell_launch(const struct cell_plan *p, struct cell_err *err)
 			return cell_fail(err, 0, "--map-auto needs newuidmap and newgidmap (apt "
 					 "install uidmap)");
 	}
+	r = cell_mount_prepare_persist(&p->mounts, err);
+	if (r < 0)
+		return r;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return cell_fail(err, errno, "socketpair");
 	forward_set(&fwd);

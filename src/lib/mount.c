@@ -38,7 +38,8 @@ static const char *const op_names[CELL_OP_TYPE_MAX] = {
 	[CELL_OP_PROC] = "proc",	     [CELL_OP_SYSFS] = "sysfs",
 	[CELL_OP_DEVPTS] = "devpts",	     [CELL_OP_MQUEUE] = "mqueue",
 	[CELL_OP_SYMLINK] = "symlink",	     [CELL_OP_MASK] = "mask",
-	[CELL_OP_READONLY] = "readonly",
+	[CELL_OP_READONLY] = "readonly",     [CELL_OP_ROOT_OVERLAY] = "root-overlay",
+	[CELL_OP_OVERLAY] = "overlay",	     [CELL_OP_WRITE_FILE] = "file",
 };
 
 const char *cell_op_name(enum cell_op_type t)
@@ -93,7 +94,7 @@ void cell_mount_plan_clear(struct cell_mount_plan *p)
 int cell_mount_plan(const struct cell_spec *s, const struct cell_host *h,
 		    struct cell_mount_plan *ret, struct cell_err *err)
 {
-	struct cell_mount_plan p = { 0 };
+	struct cell_mount_plan p = { .upper_uid = -1, .upper_gid = -1 };
 	bool new_pid = s->ns & CELL_NS_BIT(CELL_NS_PID);
 	bool new_net = s->ns & CELL_NS_BIT(CELL_NS_NET);
 	bool new_ipc = s->ns & CELL_NS_BIT(CELL_NS_IPC);
@@ -110,6 +111,9 @@ int cell_mount_plan(const struct cell_spec *s, const struct cell_host *h,
 		return 0;
 	}
 	if (!(s->ns & CELL_NS_BIT(CELL_NS_MNT))) {
+		if (s->overlay || s->x11 || s->wayland)
+			return cell_fail(err, 0, "--overlay, --x11 and --wayland need a new mount "
+					 "namespace");
 		*ret = p; /* the host's file system, as unshare(1) without -m */
 		return 0;
 	}
@@ -126,7 +130,13 @@ int cell_mount_plan(const struct cell_spec *s, const struct cell_host *h,
 		return cell_fail(err, 0, "--root %s: %s/.cell-incomplete says an earlier cell "
 				 "root build or debootstrap did not finish", s->root, s->root);
 	}
-	if (s->root_mode == CELL_ROOT_DIR && h->root_listed) {
+	p.persist = s->persist;
+	p.in_userns = s->ns & CELL_NS_BIT(CELL_NS_USER);
+	if (s->root_mode == CELL_ROOT_DIR && s->overlay) {
+		/* Writes go to the upper layer: DIR is never written, and mount
+		 * points it lacks are made in the upper layer. */
+		PUSH(CELL_OP_ROOT_OVERLAY, s->root, "/", idmap ? CELL_OPF_IDMAP_LOWER : 0u, 0, 0);
+	} else if (s->root_mode == CELL_ROOT_DIR && h->root_listed) {
 		/* DIR lacks a mount point and must not be written to: a read-only
 		 * tmpfs root holds DIR's top-level entries, each bound on its own,
 		 * and the mount points cell needs. */
@@ -147,11 +157,16 @@ int cell_mount_plan(const struct cell_spec *s, const struct cell_host *h,
 		     s->root_rw ? (idmap ? CELL_OPF_IDMAP : 0u) : CELL_OPF_RO, 0, 0);
 	} else {
 		PUSH(CELL_OP_ROOT_TMPFS, NULL, "/", 0, 0755, 0);
-		p.root_ro = true;
+		/* --overlay: the root stays writable and each system directory is
+		 * an overlay over the host's. */
+		p.root_ro = !s->overlay;
 		for (int d = 0; d < CELL_SYSDIR_MAX; d++) {
 			const char *path = cell_sysdir_path(d);
 
-			if (h->sysdir[d].kind == CELL_SYSDIR_DIR)
+			if (h->sysdir[d].kind == CELL_SYSDIR_DIR && s->overlay)
+				PUSH(CELL_OP_OVERLAY, path, path,
+				     idmap ? CELL_OPF_IDMAP_LOWER : 0u, 0, 0);
+			else if (h->sysdir[d].kind == CELL_SYSDIR_DIR)
 				PUSH(CELL_OP_BIND, path, path, CELL_OPF_RO, 0, 0);
 			else if (h->sysdir[d].kind == CELL_SYSDIR_SYMLINK)
 				PUSH(CELL_OP_SYMLINK, h->sysdir[d].target, path, 0, 0, 0);
@@ -171,6 +186,8 @@ int cell_mount_plan(const struct cell_spec *s, const struct cell_host *h,
 		PUSH(CELL_OP_READONLY, NULL, proc_readonly[i], CELL_OPF_OPTIONAL, 0, 0);
 
 	if (s->root_mode == CELL_ROOT_DIR) {
+		/* a debootstrap root's /home, as the article's tmpfs home: lost on exit */
+		PUSH(CELL_OP_TMPFS, NULL, "/home", 0, 0755, 0);
 		PUSH(CELL_OP_SYSFS, new_net ? NULL : "/sys", "/sys",
 		     CELL_OPF_RO | (new_net ? 0 : CELL_OPF_HOSTSYS), 0, 0);
 		PUSH(CELL_OP_MASK, NULL, "/sys/firmware", CELL_OPF_OPTIONAL, 0, 0);
@@ -205,6 +222,18 @@ int cell_mount_plan(const struct cell_spec *s, const struct cell_host *h,
 			goto fail;
 		}
 	}
+
+	/* Desktops: only the one socket, and only that display's cookie. */
+	if (s->x11 && h->x11_socket[0]) {
+		PUSH(CELL_OP_BIND, h->x11_socket, h->x11_socket, CELL_OPF_USER, 0, 0);
+		if (h->xauth_len > 0) {
+			PUSH(CELL_OP_WRITE_FILE, NULL, "/tmp/.Xauthority", 0, 0600, 0);
+			p.file_data = (const char *)h->xauth;
+			p.file_len = h->xauth_len;
+		}
+	}
+	if (s->wayland && s->wayland_socket)
+		PUSH(CELL_OP_BIND, s->wayland_socket, "/tmp/wayland-socket", CELL_OPF_USER, 0, 0);
 #undef PUSH
 	*ret = p;
 	return 0;
@@ -217,6 +246,8 @@ static const char *user_flag(const struct cell_mount_op *op)
 {
 	if (op->type == CELL_OP_ROOT_BIND)
 		return "--root";
+	if (op->type == CELL_OP_ROOT_OVERLAY || op->type == CELL_OP_OVERLAY)
+		return "--overlay";
 	if (op->type == CELL_OP_TMPFS)
 		return "--tmpfs";
 	return (op->flags & CELL_OPF_RO) ? "--ro-bind" : "--bind";
@@ -258,6 +289,12 @@ void cell_mount_plan_print(const struct cell_mount_plan *p, FILE *f)
 	}
 	if (p->root_ro)
 		fprintf(f, "mount: %-10s /\n", "readonly");
+	for (size_t i = 0; i < p->n; i++)
+		if (p->ops[i].type == CELL_OP_OVERLAY || p->ops[i].type == CELL_OP_ROOT_OVERLAY) {
+			fprintf(f, "overlay upper: %s\n",
+				p->persist ? p->persist : "a tmpfs, gone on exit");
+			break;
+		}
 }
 
 /* ---- apply (child side: short, allocation-free, every failure fatal) ---- */
@@ -368,7 +405,89 @@ static int fail_op(struct cell_err *err, const struct cell_mount_op *op, const c
 			 what);
 }
 
-static int apply_op(const struct cell_mount_op *op, int rootfd, int srcfd, struct cell_err *err)
+/* The directory that holds the overlays' upper and work directories: the
+ * --persist directory, or a private tmpfs that is never attached anywhere. */
+static int upper_base = -1;
+
+static int open_upper_base(const struct cell_mount_plan *p, struct cell_err *err)
+{
+	if (upper_base >= 0)
+		return upper_base;
+	if (p->persist) {
+		upper_base = open(p->persist, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (upper_base < 0)
+			return cell_fail(err, errno, "--persist %s", p->persist);
+	} else {
+		_cleanup_close_ int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
+
+		if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+		    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+		    (upper_base = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV)) < 0)
+			return cell_fail(err, errno, "--overlay: make the upper layer's tmpfs");
+	}
+	return upper_base;
+}
+
+/* upper/NAME and work/NAME for one overlay ("root" for the root). */
+static int make_layer_dirs(int base, const char *name, int64_t uid, int64_t gid,
+			   struct cell_err *err)
+{
+	static const char *const top[] = { "upper", "work" };
+	char path[4096];
+
+	for (int i = 0; i < 2; i++) {
+		if (mkdirat(base, top[i], 0755) < 0 && errno != EEXIST)
+			return cell_fail(err, errno, "--overlay: mkdir %s", top[i]);
+		if (uid >= 0 && fchownat(base, top[i], (uid_t)uid, (gid_t)gid, 0) < 0)
+			return cell_fail(err, errno, "--overlay: chown %s", top[i]);
+		snprintf(path, sizeof(path), "%s/%s", top[i], name);
+		if (mkdirat(base, path, 0755) < 0 && errno != EEXIST)
+			return cell_fail(err, errno, "--overlay: mkdir %s", path);
+		/* Root's sandboxes write as unprivileged host ids. */
+		if (uid >= 0 && fchownat(base, path, (uid_t)uid, (gid_t)gid, 0) < 0)
+			return cell_fail(err, errno, "--overlay: chown %s", path);
+	}
+	return 0;
+}
+
+static const char *layer_name(const struct cell_mount_op *op)
+{
+	return op->type == CELL_OP_ROOT_OVERLAY ? "root" : op->dst + 1;
+}
+
+/* The lower directory was opened before anything covered the host's paths
+ * (lowerfd); overlayfs is given it, and the layers, as /proc/self/fd paths,
+ * which also keeps ',' and ':' in user paths from reaching its options. */
+static int mount_overlay(const struct cell_mount_plan *p, const struct cell_mount_op *op,
+			 int lowerfd, const char *target, struct cell_err *err)
+{
+	char data[512];
+	int base = open_upper_base(p, err);
+	const char *name = layer_name(op);
+
+	if (base < 0)
+		return base;
+	if (!p->persist && make_layer_dirs(base, name, -1, -1, err) < 0)
+		return -EINVAL;
+	snprintf(data, sizeof(data),
+		 "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d/upper/%s,"
+		 "workdir=/proc/self/fd/%d/work/%s%s",
+		 lowerfd, base, name, base, name, p->in_userns ? ",userxattr" : "");
+	if (mount("overlay", target, "overlay", MS_NOSUID | MS_NODEV, data) < 0) {
+		int e = errno;
+
+		if (e == EPERM || e == EINVAL)
+			return cell_fail(err, e, "--overlay %s: the kernel refused an overlay mount "
+					 "here (unprivileged overlays need Linux 5.11 or later, "
+					 "and user xattrs on the upper layer's file system)",
+					 op->src);
+		return cell_fail(err, e, "--overlay %s", op->src);
+	}
+	return 0;
+}
+
+static int apply_op(const struct cell_mount_plan *plan, const struct cell_mount_op *op, int rootfd,
+		    int srcfd, struct cell_err *err)
 {
 	_cleanup_close_ int tfd = -1, mfd = -1;
 	struct stat st;
@@ -434,6 +553,42 @@ static int apply_op(const struct cell_mount_op *op, int rootfd, int srcfd, struc
 		    attach(mfd, tfd) < 0)
 			return fail_op(err, op, "make read-only");
 		return 0;
+	case CELL_OP_OVERLAY: {
+		char path[32];
+
+		tfd = make_target(rootfd, op->dst, false, err, "--overlay");
+		if (tfd < 0)
+			return tfd;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", tfd);
+		return mount_overlay(plan, op, srcfd, path, err);
+	}
+	case CELL_OP_WRITE_FILE: {
+		char parent[4096];
+		const char *slash = strrchr(op->dst, '/');
+		size_t plen = (size_t)(slash - op->dst);
+		int f;
+
+		if (plen >= sizeof(parent))
+			return cell_fail(err, ENAMETOOLONG, "file %s", op->dst);
+		memcpy(parent, op->dst, plen);
+		parent[plen] = '\0';
+		tfd = make_target(rootfd, plen ? parent : "/", false, err, "file");
+		if (tfd < 0)
+			return tfd;
+		f = openat(tfd, slash + 1, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (f < 0)
+			return fail_op(err, op, "create");
+		if (write(f, plan->file_data, plan->file_len) != (ssize_t)plan->file_len ||
+		    fchown(f, plan->file_uid, plan->file_gid) < 0) {
+			int e = errno;
+
+			close(f);
+			errno = e;
+			return fail_op(err, op, "write");
+		}
+		close(f);
+		return 0;
+	}
 	case CELL_OP_PROC:
 	case CELL_OP_SYSFS:
 		if (op->flags & (CELL_OPF_HOSTPROC | CELL_OPF_HOSTSYS)) {
@@ -484,9 +639,54 @@ static int apply_op(const struct cell_mount_op *op, int rootfd, int srcfd, struc
 	}
 }
 
+/* Overlay lower layers that arrived from the parent as detached idmapped
+ * mounts: overlayfs clones its layers, which it may do only for mounts of
+ * the caller's own mount namespace, so they are attached first (stage()). */
+static uint64_t detached_lowers[CELL_MOUNT_OPS_MAX / 64];
+
+static bool is_detached_lower(size_t i)
+{
+	return detached_lowers[i / 64] & (1ull << (i % 64));
+}
+
+/* With detached lowers the new root is built at /tmp/root on a private tmpfs
+ * at /tmp, and each such lower is attached at /tmp/lowerN; all of it stays
+ * behind in the old root, which the pivot detaches. */
+static int stage(const struct cell_mount_plan *p, int *src, const char **root_path,
+		 struct cell_err *err)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < p->n; i++)
+		any |= is_detached_lower(i);
+	*root_path = "/tmp";
+	if (!any)
+		return 0;
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0 ||
+	    mkdir("/tmp/root", 0755) < 0)
+		return cell_fail(err, errno, "--overlay: staging tmpfs");
+	*root_path = "/tmp/root";
+	for (size_t i = 0; i < p->n; i++) {
+		char dir[32];
+
+		if (!is_detached_lower(i))
+			continue;
+		snprintf(dir, sizeof(dir), "/tmp/lower%zu", i);
+		if (mkdir(dir, 0755) < 0 ||
+		    move_mount(src[i], "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return fail_op(err, &p->ops[i], "attach the lower layer");
+		close(src[i]);
+		src[i] = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (src[i] < 0)
+			return fail_op(err, &p->ops[i], "open the lower layer");
+	}
+	return 0;
+}
+
 static bool needs_source(const struct cell_mount_op *op)
 {
 	return op->type == CELL_OP_BIND || op->type == CELL_OP_ROOT_BIND ||
+	       op->type == CELL_OP_OVERLAY || op->type == CELL_OP_ROOT_OVERLAY ||
 	       (op->type == CELL_OP_PROC && (op->flags & CELL_OPF_HOSTPROC)) ||
 	       (op->type == CELL_OP_SYSFS && (op->flags & CELL_OPF_HOSTSYS));
 }
@@ -504,17 +704,46 @@ int cell_mount_open_sources(const struct cell_mount_plan *p, int *preopened, int
 		if (preopened && preopened[i] >= 0) {
 			src[i] = preopened[i];
 			preopened[i] = -1;
+			if (op->type == CELL_OP_OVERLAY || op->type == CELL_OP_ROOT_OVERLAY)
+				detached_lowers[i / 64] |= 1ull << (i % 64);
 			continue;
 		}
 		if (!needs_source(op))
 			continue;
-		src[i] = open_tree(AT_FDCWD, op->src,
-				   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (op->type == CELL_OP_OVERLAY || op->type == CELL_OP_ROOT_OVERLAY)
+			src[i] = open(op->src, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		else
+			src[i] = open_tree(AT_FDCWD, op->src,
+					   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (src[i] < 0) {
 			if (errno == ENOENT && (op->flags & CELL_OPF_OPTIONAL))
 				continue;
 			return fail_op(err, op, "");
 		}
+		if ((op->type == CELL_OP_OVERLAY || op->type == CELL_OP_ROOT_OVERLAY) &&
+		    p->persist && open_upper_base(p, err) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int cell_mount_prepare_persist(const struct cell_mount_plan *p, struct cell_err *err)
+{
+	_cleanup_close_ int base = -1;
+
+	if (!p->persist)
+		return 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct cell_mount_op *op = &p->ops[i];
+		int r;
+
+		if (op->type != CELL_OP_OVERLAY && op->type != CELL_OP_ROOT_OVERLAY)
+			continue;
+		if (base < 0 && (base = open(p->persist, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return cell_fail(err, errno, "--persist %s", p->persist);
+		r = make_layer_dirs(base, layer_name(op), p->upper_uid, p->upper_gid, err);
+		if (r < 0)
+			return cell_err_prefix(err, "--persist %s", p->persist);
 	}
 	return 0;
 }
@@ -522,6 +751,7 @@ int cell_mount_open_sources(const struct cell_mount_plan *p, int *preopened, int
 int cell_mount_build(const struct cell_mount_plan *p, int *src, struct cell_err *err)
 {
 	_cleanup_close_ int rootfd = -1;
+	const char *root_path = "/tmp";
 	int r = 0;
 
 	if (p->chroot_only) {
@@ -535,19 +765,26 @@ int cell_mount_build(const struct cell_mount_plan *p, int *src, struct cell_err 
 		return 0;
 
 	/* 3. The new root, attached over /tmp of this (private) mount namespace. */
+	r = stage(p, src, &root_path, err);
+	if (r < 0)
+		goto out;
 	if (p->ops[0].type == CELL_OP_ROOT_TMPFS) {
-		if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
-			r = cell_fail(err, errno, "mount the new root's tmpfs on /tmp");
+		if (mount("tmpfs", root_path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
+			r = cell_fail(err, errno, "mount the new root's tmpfs on %s", root_path);
 			goto out;
 		}
+	} else if (p->ops[0].type == CELL_OP_ROOT_OVERLAY) {
+		r = mount_overlay(p, &p->ops[0], src[0], root_path, err);
+		if (r < 0)
+			goto out;
 	} else {
 		if (set_attr(src[0], (uint64_t)bind_attrs(&p->ops[0]), true) < 0 ||
-		    move_mount(src[0], "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		    move_mount(src[0], "", AT_FDCWD, root_path, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
 			r = fail_op(err, &p->ops[0], "attach");
 			goto out;
 		}
 	}
-	rootfd = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	rootfd = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		r = cell_fail(err, errno, "open the new root");
 		goto out;
@@ -557,7 +794,7 @@ int cell_mount_build(const struct cell_mount_plan *p, int *src, struct cell_err 
 	for (size_t i = 1; i < p->n; i++) {
 		if (needs_source(&p->ops[i]) && src[i] < 0)
 			continue; /* optional and absent */
-		r = apply_op(&p->ops[i], rootfd, src[i], err);
+		r = apply_op(p, &p->ops[i], rootfd, src[i], err);
 		if (r < 0)
 			goto out;
 	}
@@ -581,22 +818,27 @@ out:
 			close(src[i]);
 			src[i] = -1;
 		}
+	if (upper_base >= 0) {
+		close(upper_base);
+		upper_base = -1;
+	}
 	return r;
 }
 
-int cell_mount_idmap_prepare(const struct cell_mount_plan *p, int userns_fd, int *fds,
-			     struct cell_err *err)
+int cell_mount_idmap_prepare(const struct cell_mount_plan *p, int bind_userns, int lower_userns,
+			     int *fds, struct cell_err *err)
 {
 	int made = 0;
 
 	for (size_t i = 0; i < p->n; i++) {
 		const struct cell_mount_op *op = &p->ops[i];
+		int userns_fd = (op->flags & CELL_OPF_IDMAP) ? bind_userns : lower_userns;
 		struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP,
 					   .userns_fd = (uint64_t)userns_fd };
 		int fd;
 
 		fds[i] = -1;
-		if (!(op->flags & CELL_OPF_IDMAP))
+		if (!(op->flags & CELL_OPF_PREOPEN) || userns_fd < 0)
 			continue;
 		fd = open_tree(AT_FDCWD, op->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (fd < 0)

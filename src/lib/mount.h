@@ -31,6 +31,9 @@ enum cell_op_type {
 	CELL_OP_SYMLINK,    /* symlink dst -> src */
 	CELL_OP_MASK,	    /* hide dst: /dev/null over a file, empty tmpfs over a dir */
 	CELL_OP_READONLY,   /* make the existing dst (and below) read-only */
+	CELL_OP_ROOT_OVERLAY, /* the new root is an overlay: lower src, upper see plan */
+	CELL_OP_OVERLAY,    /* overlay at dst: lower src, upper see plan */
+	CELL_OP_WRITE_FILE, /* write the plan's file data to dst (after the pivot) */
 	CELL_OP_TYPE_MAX
 };
 
@@ -42,6 +45,7 @@ enum {
 	CELL_OPF_FILE = 1u << 4,     /* target is a file, not a directory */
 	CELL_OPF_USER = 1u << 5,     /* asked for by the user (shown with its flag) */
 	CELL_OPF_IDMAP = 1u << 6,    /* writable bind: idmap to the sandbox's ids if possible */
+	CELL_OPF_IDMAP_LOWER = 1u << 9, /* overlay lower: host root shows as root inside */
 	CELL_OPF_HOSTPROC = 1u << 7, /* proc: bind host /proc (no new pid namespace) */
 	CELL_OPF_HOSTSYS = 1u << 8,  /* sysfs: bind host /sys (no new net namespace) */
 };
@@ -61,6 +65,16 @@ struct cell_mount_plan {
 	bool chroot_only;     /* --chroot: no mounts, chroot(src of ops[0]) */
 	const char *chroot_dir;
 	bool root_ro;	      /* make the new root read-only at the end */
+	/* Overlays: the upper and work directories live in persist/upper/NAME and
+	 * persist/work/NAME, or on a private tmpfs when persist is NULL. */
+	const char *persist;
+	bool in_userns;	      /* mount overlays with "userxattr" */
+	int64_t upper_uid, upper_gid; /* owner of --persist layers (host ids), -1: keep */
+	/* CELL_OP_WRITE_FILE: the bytes (e.g. an X authority cookie), the
+	 * owner and mode of the file. */
+	const char *file_data;
+	size_t file_len;
+	uint32_t file_uid, file_gid;
 };
 
 int cell_mount_plan(const struct cell_spec *s, const struct cell_host *h,
@@ -81,10 +95,20 @@ int cell_mount_open_sources(const struct cell_mount_plan *p, int *preopened, int
 			    struct cell_err *err);
 int cell_mount_build(const struct cell_mount_plan *p, int *src, struct cell_err *err);
 
-/* Parent side, host root only: make idmapped detached binds for the ops that
- * want CELL_OPF_IDMAP, mapped through the user namespace userns_fd.  Fills
- * fds[i] (or -1); returns how many were made. */
-int cell_mount_idmap_prepare(const struct cell_mount_plan *p, int userns_fd, int *fds,
-			     struct cell_err *err);
+/* Parent side, before clone: make the --persist layers' directories (and
+ * give them to upper_uid/upper_gid).  No-op without --persist. */
+int cell_mount_prepare_persist(const struct cell_mount_plan *p, struct cell_err *err);
+
+/* Ops whose source the parent may prepare (idmapped) and send to the child. */
+#define CELL_OPF_PREOPEN (CELL_OPF_IDMAP | CELL_OPF_IDMAP_LOWER)
+
+/* Parent side, host root only: make idmapped detached mounts for the ops
+ * that want them: CELL_OPF_IDMAP binds through bind_userns (see idmap.h's
+ * mount map), CELL_OPF_IDMAP_LOWER overlay lower layers through the
+ * sandbox's own user namespace (safe: overlayfs never writes a lower layer,
+ * and there it lets root inside own what host root owns).  Either fd may be
+ * -1 to skip those ops.  Fills fds[i] (or -1); returns how many were made. */
+int cell_mount_idmap_prepare(const struct cell_mount_plan *p, int bind_userns, int lower_userns,
+			     int *fds, struct cell_err *err);
 
 #endif

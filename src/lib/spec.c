@@ -104,6 +104,9 @@ struct cell_spec *cell_spec_free(struct cell_spec *s)
 	strv_free(s->allow);
 	strv_free(s->allow_host);
 	free(s->persist);
+	free(s->x11_display);
+	free(s->xauthority);
+	free(s->wayland_socket);
 	free(s);
 	return NULL;
 }
@@ -212,9 +215,12 @@ int cell_spec_validate(const struct cell_spec *s, bool privileged, struct cell_e
 	    s->nat || s->publish || s->allow || s->allow_host)
 		return cell_fail(err, ENOTSUP, "--net %s, --nat, --publish and --allow are not "
 				 "available yet", s->net == CELL_NET_NAMED ? "NAME" : "veth/user");
-	if (s->overlay || s->x11 || s->wayland)
-		return cell_fail(err, ENOTSUP, "--overlay, --persist, --x11 and --wayland are not "
-				 "available yet");
+	if (s->persist && s->root_mode == CELL_ROOT_CHROOT)
+		return cell_fail(err, 0, "--overlay/--persist go with the default root or --root, "
+				 "not --chroot");
+	if (s->overlay && s->root_mode == CELL_ROOT_CHROOT)
+		return cell_fail(err, 0, "--overlay goes with the default root or --root, not "
+				 "--chroot");
 	if (s->net == CELL_NET_HOST && has(s, CELL_NS_NET) && (s->set & CELL_SET_NS) &&
 	    !(s->ns & CELL_NS_BIT(CELL_NS_NET)))
 		return cell_fail(err, 0, "--net host and --ns net contradict each other");

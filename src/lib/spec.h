@@ -128,6 +128,9 @@ struct cell_spec {
 	bool overlay;		  /* the root is the lower layer of a tmpfs-backed overlay */
 	char *persist;		  /* upper+work layers live in this host directory */
 	bool x11, wayland;
+	char *x11_display;	  /* display number, e.g. "99" */
+	char *xauthority;	  /* host file with the cookies, NULL if none */
+	char *wayland_socket;	  /* host path of the compositor's socket */
 };
 
 /* Names, for parsing and printing. */
