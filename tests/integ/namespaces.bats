@@ -172,6 +172,20 @@ while True: s.accept()[0].close()' "$name" "$T/listening" 3>&- &
 	assert_eq "$output" "ESRCH" "ptrace $$"
 }
 
+@test "pid: --share pid shows the host's processes, and leaves none of its own behind" {
+	run cellp --share pid -- /bin/sh -c '/probe pause - '"$MARK"' & /probe kill '$$' 0; ls /proc/'$$' >/dev/null && echo visible'
+	# the test's shell is visible; root's sandbox (other host ids) may not
+	# signal it, an unprivileged caller's sandbox runs as that caller
+	if is_root; then
+		assert_eq "${lines[0]}" EPERM
+	else
+		assert_eq "${lines[0]}" ok
+	fi
+	assert_eq "${lines[1]}" visible
+	# the background probe died with the command
+	wait_gone "$MARK" 5
+}
+
 @test "pid: /proc is fresh for the new pid namespace" {
 	run "$CELL" run -- /bin/sh -c 'tr "\0" "\n" </proc/1/cmdline | head -n1
 		test -e /proc/'$$' && echo host-pid-visible || echo host-pid-absent
