@@ -450,9 +450,12 @@ static int make_layer_dirs(int base, const char *name, int64_t uid, int64_t gid,
 	return 0;
 }
 
+/* The layer's directory under upper/ and work/: the root's layers are
+ * upper/ and work/ themselves, a system directory's are upper/usr etc., so
+ * paths under upper/ are the sandbox's paths (cell root diff DIR). */
 static const char *layer_name(const struct cell_mount_op *op)
 {
-	return op->type == CELL_OP_ROOT_OVERLAY ? "root" : op->dst + 1;
+	return op->type == CELL_OP_ROOT_OVERLAY ? "" : op->dst + 1;
 }
 
 /* The lower directory was opened before anything covered the host's paths
@@ -698,6 +701,11 @@ int cell_mount_open_sources(const struct cell_mount_plan *p, int *preopened, int
 		src[i] = -1;
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return cell_fail(err, errno, "make mounts private");
+	/* --persist: open the layers' directory before /tmp may be covered */
+	for (size_t i = 0; i < p->n && p->persist; i++)
+		if ((p->ops[i].type == CELL_OP_OVERLAY || p->ops[i].type == CELL_OP_ROOT_OVERLAY) &&
+		    open_upper_base(p, err) < 0)
+			return -EINVAL;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct cell_mount_op *op = &p->ops[i];
 
@@ -720,9 +728,6 @@ int cell_mount_open_sources(const struct cell_mount_plan *p, int *preopened, int
 				continue;
 			return fail_op(err, op, "");
 		}
-		if ((op->type == CELL_OP_OVERLAY || op->type == CELL_OP_ROOT_OVERLAY) &&
-		    p->persist && open_upper_base(p, err) < 0)
-			return -EINVAL;
 	}
 	return 0;
 }
