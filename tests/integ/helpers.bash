@@ -28,7 +28,7 @@ common_setup() {
 	# the sandbox's ids may be unmapped host ids: let it find its way in
 	chmod 755 "$T"
 	PIDS_TO_KILL=()
-	DIRS_TO_REMOVE=()
+	DIRS_TO_REMOVE=() # tests may add directories to remove in teardown
 }
 
 common_teardown() {
@@ -47,6 +47,14 @@ common_teardown() {
 	for p in "${DIRS_TO_REMOVE[@]}"; do
 		rm -rf -- "$p"
 	done
+	# world_dir runs in $(...): its directories are listed in a file
+	if [ -f "${BATS_TEST_TMPDIR:-}/.world-dirs" ]; then
+		while IFS= read -r p; do
+			case "$p" in
+			/tmp/cell-integ.*) rm -rf -- "$p" ;;
+			esac
+		done <"$BATS_TEST_TMPDIR/.world-dirs"
+	fi
 }
 
 # The host uid:gid that root inside a default sandbox is: in root's
@@ -80,13 +88,13 @@ host_uid_of() {
 
 # A new directory every user can reach (the sandbox's ids may be unmapped
 # host ids, and bats makes its own temporary directory private), removed in
-# teardown.
+# teardown (common_teardown).  Usually called as d=$(world_dir).
 world_dir() {
 	local d
 
 	d=$(mktemp -d /tmp/cell-integ.XXXXXX)
 	chmod 755 "$d"
-	DIRS_TO_REMOVE+=("$d")
+	echo "$d" >>"$BATS_TEST_TMPDIR/.world-dirs"
 	echo "$d"
 }
 
@@ -247,7 +255,7 @@ sandbox_like_mounts() {
 snapshot() {
 	{
 		sandbox_like_mounts
-		find "$T" "$@" -not -name 'separate-stderr-*' -printf '%p %y %m %s\n' 2>/dev/null | sort
+		find "$T" "$@" -not -name 'separate-stderr-*' -not -name .world-dirs -printf '%p %y %m %s\n' 2>/dev/null | sort
 	}
 }
 
