@@ -154,6 +154,13 @@ group_startup() {
 	bench_cell_hwm "cell run (default)"
 }
 
+# What --overlay adds to the default sandbox's start (overlays over /usr and
+# /etc on a private tmpfs).
+group_overlay() {
+	bench_cmd "cell" "$cell" run -- /bin/true
+	bench_cmd "cell --overlay" "$cell" run --overlay -- /bin/true
+}
+
 # ---- measuring ---------------------------------------------------------
 
 # Median of numbers on stdin.
