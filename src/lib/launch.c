@@ -52,8 +52,26 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 	if (r < 0)
 		return r;
 	if (s->root_mode == CELL_ROOT_DIR) {
-		static const char *const need[] = { "proc", "dev", "sys", "tmp", NULL };
+		/* Top-level mount points the sandbox needs in DIR: cell's own and
+		 * the first component of each --bind/--tmpfs destination. */
+		static const char *const own[] = { "proc", "dev", "sys", "tmp", "home" };
+		char names[32][256];
+		const char *need[ELEMENTSOF(own) + 32 + 1];
+		size_t n = 0, k = 0;
 
+		for (size_t i = 0; i < ELEMENTSOF(own); i++)
+			need[n++] = own[i];
+		for (size_t i = 0; i < s->n_mounts && k < 32; i++) {
+			const char *d = s->mounts[i].dst + 1;
+			size_t len = strcspn(d, "/");
+
+			if (len == 0 || len >= sizeof(names[k]))
+				continue;
+			memcpy(names[k], d, len);
+			names[k][len] = '\0';
+			need[n++] = names[k++];
+		}
+		need[n] = NULL;
 		r = cell_host_probe_root(&p->host, s->root, need, err);
 		if (r < 0)
 			return r;

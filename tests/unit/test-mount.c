@@ -159,6 +159,8 @@ static void add_tmp_proc(struct explist *l, bool host_proc)
 
 static void add_sys(struct explist *l, bool host_sys)
 {
+	/* --root trees get a throw-away /home, as the article's debootstrap root */
+	add(l, CELL_OP_TMPFS, NULL, "/home", 0, 0755, 0);
 	if (host_sys)
 		add(l, CELL_OP_SYSFS, "/sys", "/sys", RO | HOSTSYS, 0, 0);
 	else
@@ -607,7 +609,8 @@ static void test_op_names(void **state)
 {
 	static const char *const names[CELL_OP_TYPE_MAX] = {
 		"root-tmpfs", "root-bind", "bind",    "tmpfs", "proc",	   "sysfs",
-		"devpts",     "mqueue",	   "symlink", "mask",  "readonly",
+		"devpts",     "mqueue",	   "symlink", "mask",  "readonly", "root-overlay",
+		"overlay",    "file",
 	};
 
 	for (int t = 0; t < CELL_OP_TYPE_MAX; t++)
