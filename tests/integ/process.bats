@@ -83,13 +83,16 @@ check_signals() {
 
 @test "the sandbox dies when cell is killed with SIGKILL" {
 	start_bg -- /probe pause /d/ready "$MARK"
-	local sbx
+	local sbx init
 	sbx=$(sandboxed_pid /probe "$MARK")
 	[ -n "$sbx" ]
+	init=$(awk '/^PPid:/ { print $2 }' "/proc/$sbx/status")
+	[ "$init" != "$CELL_PID" ]
 	kill -9 "$CELL_PID"
 	wait "$CELL_PID" || true
 	wait_pid_gone "$sbx" 5
-	# cell's init (a fork of cell, so with the same command line) too
+	# cell's init too
+	wait_pid_gone "$init" 5
 	wait_gone "$MARK" 5
 }
 
