@@ -91,6 +91,29 @@ static void read_subid(const char *path, const char *name, uint32_t id, struct c
 	(void)cell_subid_parse(buf, name, id, ret);
 }
 
+/* The name of uid in /etc/passwd ("name:x:uid:..."), without NSS. */
+static int passwd_name(uint32_t uid, char *name, size_t len)
+{
+	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		uint32_t id;
+
+		if (!c2 || (size_t)(c1 - line) >= len)
+			continue;
+		if (parse_u32(c2 + 1, strcspn(c2 + 1, ":"), &id) && id == uid) {
+			memcpy(name, line, (size_t)(c1 - line));
+			name[c1 - line] = '\0';
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int cell_host_probe(struct cell_host *h, bool want_subid, struct cell_err *err)
 {
 	struct passwd *pw;
@@ -106,9 +129,16 @@ int cell_host_probe(struct cell_host *h, bool want_subid, struct cell_err *err)
 	/* Sub-id ranges matter only for root and --map-auto, and the name lookup
 	 * loads NSS modules, so the fast path skips both. */
 	if (want_subid) {
-		pw = getpwuid(h->uid);
-		read_subid("/etc/subuid", pw ? pw->pw_name : NULL, h->uid, &h->subuid);
-		read_subid("/etc/subgid", pw ? pw->pw_name : NULL, h->uid, &h->subgid);
+		/* The caller's name: /etc/passwd first (cheap), NSS only for
+		 * users it does not list (directory services). */
+		char name[256];
+
+		if (passwd_name(h->uid, name, sizeof(name)) < 0) {
+			pw = getpwuid(h->uid);
+			snprintf(name, sizeof(name), "%s", pw ? pw->pw_name : "");
+		}
+		read_subid("/etc/subuid", name[0] ? name : NULL, h->uid, &h->subuid);
+		read_subid("/etc/subgid", name[0] ? name : NULL, h->uid, &h->subgid);
 	}
 
 	for (int d = 0; d < CELL_SYSDIR_MAX; d++) {
