@@ -23,10 +23,33 @@ extern const char cell_cmd_net_help[];
 int cell_cmd_doctor(int argc, char **argv);
 extern const char cell_cmd_doctor_help[];
 
+/* named sandboxes (front/sandboxcmd.c) */
+int cell_cmd_ls(int argc, char **argv);
+extern const char cell_cmd_ls_help[];
+int cell_cmd_enter(int argc, char **argv);
+extern const char cell_cmd_enter_help[];
+int cell_cmd_ps(int argc, char **argv);
+extern const char cell_cmd_ps_help[];
+int cell_cmd_stop(int argc, char **argv);
+extern const char cell_cmd_stop_help[];
+int cell_cmd_rm(int argc, char **argv);
+extern const char cell_cmd_rm_help[];
+int cell_cmd_gc(int argc, char **argv);
+extern const char cell_cmd_gc_help[];
+int cell_cmd_logs(int argc, char **argv);
+extern const char cell_cmd_logs_help[];
+
 #define CELL_EXTRA_COMMANDS                                                                        \
 	{ "root", cell_cmd_root, cell_cmd_root_help },                                             \
 	{ "unit", cell_cmd_unit, cell_cmd_unit_help },                                             \
 	{ "net", cell_cmd_net, cell_cmd_net_help },                                                \
-	{ "doctor", cell_cmd_doctor, cell_cmd_doctor_help },
+	{ "doctor", cell_cmd_doctor, cell_cmd_doctor_help },                                      \
+	{ "ls", cell_cmd_ls, cell_cmd_ls_help },                                            \
+	{ "enter", cell_cmd_enter, cell_cmd_enter_help },                                            \
+	{ "ps", cell_cmd_ps, cell_cmd_ps_help },                                            \
+	{ "stop", cell_cmd_stop, cell_cmd_stop_help },                                            \
+	{ "rm", cell_cmd_rm, cell_cmd_rm_help },                                            \
+	{ "gc", cell_cmd_gc, cell_cmd_gc_help },                                            \
+	{ "logs", cell_cmd_logs, cell_cmd_logs_help },
 
 #endif
