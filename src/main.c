@@ -51,6 +51,11 @@ static int report(int r, const struct cell_err *err)
 	return err->status ? err->status : CELL_EXIT_SETUP;
 }
 
+static void notice(const char *msg)
+{
+	fprintf(stderr, "cell: note: %s\n", msg);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	_cleanup_(cell_spec_freep) struct cell_spec *spec = NULL;
@@ -77,6 +82,7 @@ static int cmd_run(int argc, char **argv)
 		return 0;
 	}
 	fflush(stdout);
+	cell_launch_set_notice(notice);
 	r = cell_launch(&plan, &err);
 	cell_plan_clear(&plan);
 	if (r < 0)

@@ -23,6 +23,7 @@
 #include "../lib/cleanup.h"
 #include "../lib/netlink.h"
 #include "../lib/netns.h"
+#include "../lib/netrun.h"
 #include "../lib/util.h"
 #include "../lib/veth.h"
 #include "commands.h"
@@ -135,8 +136,9 @@ static const char gc_help[] =
 	"namespace that was deleted (or whose name now means another namespace)\n"
 	"while something still held it, and links of sandboxes whose cell process\n"
 	"was killed.  Looks on the host and in every named namespace, prints one\n"
-	"line per link removed, and never touches a link cell did not make.  Needs\n"
-	"root.\n";
+	"line per link removed, and never touches a link cell did not make.  Also\n"
+	"removes the nftables tables (cell_run_PID_START) and the state of\n"
+	"/run/cell/run that such sandboxes left.  Needs root.\n";
 
 static int fail_root(const char *verb, struct cell_err *err)
 {
@@ -732,6 +734,11 @@ static void gc_report(const char *ifname, const char *alias, const char *why, vo
 	       why);
 }
 
+static void gc_report_run(const char *what, const char *why, void *data)
+{
+	printf("removed %s: %s\n", what, why);
+}
+
 static int gc_in(int netns_fd, const char *where, struct cell_err *err)
 {
 	struct cell_nl nl = CELL_NL_INIT;
@@ -768,6 +775,10 @@ static int cmd_gc(int argc, char **argv, struct cell_err *err)
 	r = fail_root("gc", err);
 	if (r < 0)
 		return r;
+	/* sandboxes' state directories and nftables tables, then links */
+	r = cell_netrun_gc(gc_report_run, NULL, err);
+	if (r < 0)
+		return cell_err_prefix(err, "net gc");
 	r = gc_in(-1, NULL, err);
 	if (r < 0)
 		return cell_err_prefix(err, "net gc");

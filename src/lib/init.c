@@ -7,8 +7,11 @@
  *
  * Order (DESIGN.md "Launch order"):
  *   parent-death signal, not dumpable, close inherited fds;
- *   ids (own maps, or wait for the parent's GO);
- *   hostname, lo up, mounts + pivot_root, working directory;
+ *   ids (own maps, or wait for the parent's GO; with --net veth/user, own
+ *   maps then READY, and wait for GO while the parent sets up the network);
+ *   hostname, lo up, the egress allowlist (nftables, while init still has
+ *   CAP_NET_ADMIN over its namespace), mounts + pivot_root, working
+ *   directory;
  *   init's own ids; pty;
  *   fork the command: new session, terminal, ids, capabilities, exec.
  *   PID 1 then reaps everything and forwards signals until the command exits.
@@ -32,6 +35,7 @@
 
 #include "caps.h"
 #include "net.h"
+#include "nft.h"
 #include "sync.h"
 
 #define DIE(c, err) cell_sync_die((c)->sock, (err))
@@ -391,9 +395,19 @@ void cell_child_main(struct cell_child_ctx *c)
 	}
 	switch (p->ids.writer) {
 	case CELL_IDMAP_CHILD:
-		if (cell_idmap_write_self(&p->ids, &err) < 0)
+	case CELL_IDMAP_NONE:
+		if (p->ids.writer == CELL_IDMAP_CHILD && cell_idmap_write_self(&p->ids, &err) < 0)
 			DIE(c, &err);
-		break;
+		if (!p->net_sync)
+			break;
+		if (p->ids.writer == CELL_IDMAP_CHILD) {
+			struct cell_msg ready = { .type = CELL_MSG_READY };
+
+			if (cell_sync_send(c->sock, &ready, NULL, 0) < 0)
+				_exit(CELL_EXIT_SETUP);
+		}
+		/* then wait until the parent has set up the network */
+		__attribute__((fallthrough));
 	case CELL_IDMAP_PARENT:
 	case CELL_IDMAP_HELPER: {
 		struct cell_msg msg;
@@ -420,8 +434,6 @@ void cell_child_main(struct cell_child_ctx *c)
 		}
 		break;
 	}
-	case CELL_IDMAP_NONE:
-		break;
 	}
 	/* Nothing in the sandbox may open cell's own memory or binary through
 	 * /proc/1 (runc CVE-2019-5736); exec resets this for the command.  Set
@@ -440,6 +452,10 @@ void cell_child_main(struct cell_child_ctx *c)
 		DIE(c, &err);
 	}
 	if ((p->clone_flags & CLONE_NEWNET) && cell_net_lo_up(&err) < 0)
+		DIE(c, &err);
+	/* The command never holds CAP_NET_ADMIN here, so it cannot undo this. */
+	if (p->allow_nft.len && cell_nft_send(-1, &p->allow_nft, "egress allowlist (--allow)",
+					      &err) < 0)
 		DIE(c, &err);
 	/* Sources are opened with the caller's access rights; then init takes
 	 * its ids inside (files it creates must belong to a mapped id); then

@@ -2,9 +2,27 @@
  *
  * clone3(2) with every namespace flag at once (one process into all the new
  * namespaces), CLONE_PIDFD so that no recycled PID is ever signalled.  Then,
- * depending on the id plan, write the maps (and make idmapped binds) and
- * release the child; then supervise: forward signals, relay the terminal,
- * collect errors and the exit status.  See init.c for the child side.
+ * depending on the id plan, write the maps (and make idmapped binds), set up
+ * the host side of the network (netrun.c) and release the child; then
+ * supervise: forward signals, relay the terminal, collect errors and the
+ * exit status.  See init.c for the child side.
+ *
+ * Network and the user namespace.  A named namespace (--net NAME, from
+ * /run/netns) belongs to the host's user namespace, and setns(2) into it
+ * needs CAP_SYS_ADMIN there and in the caller's own user namespace: once
+ * the child is in its new user namespace it can never join.  So the parent
+ * (root) joins NAME just before clone3 and clones without CLONE_NEWNET: the
+ * child starts in NAME, inside its new user namespace, with no power over
+ * that network namespace (it can change neither its links nor its
+ * firewall), and the parent returns to its own namespace right after.  No
+ * code runs in the child for it.  Unprivileged callers are refused (see
+ * netplan.c): no ordering of setns and unshare gives them that capability.
+ *
+ * --net veth and --net user need the parent before the child goes on: the
+ * pair is made (or pasta started) against /proc/PID/ns/net after clone3.
+ * The child then waits for CELL_MSG_GO even when it writes its own id maps;
+ * it first says CELL_MSG_READY (maps written), since pasta joins its user
+ * namespace.
  */
 #define _GNU_SOURCE
 #include "launch.h"
@@ -26,6 +44,7 @@
 
 #include "cleanup.h"
 #include "init.h"
+#include "netrun.h"
 #include "pty.h"
 #include "sync.h"
 
@@ -39,6 +58,43 @@ static const unsigned long ns_clone_flag[CELL_NS_MAX] = {
 	[CELL_NS_IPC] = CLONE_NEWIPC,	[CELL_NS_UTS] = CLONE_NEWUTS,
 	[CELL_NS_CGROUP] = CLONE_NEWCGROUP, [CELL_NS_TIME] = CLONE_NEWTIME,
 };
+
+/* /etc/resolv.conf inside, as the network plan says (netplan.c).  Only
+ * over a plain file: the root's /etc is read-only, so there is no place to
+ * put one that is missing, and a symlink (to /run/systemd/resolve/...)
+ * leads where the sandbox has nothing.  The user's own mounts there win. */
+static int plan_resolv_mount(struct cell_plan *p, struct cell_err *err)
+{
+	const struct cell_spec *s = p->spec;
+	struct cell_netplan *np = &p->net;
+	char path[4096];
+	struct stat st;
+	int r;
+
+	if (np->resolv == CELL_RESOLV_HOST || p->mounts.n == 0 || p->mounts.chroot_only)
+		return 0;
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (strcmp(s->mounts[i].dst, "/etc") == 0 ||
+		    strcmp(s->mounts[i].dst, "/etc/resolv.conf") == 0) {
+			np->resolv_note = "as the --bind/--ro-bind/--tmpfs you gave";
+			return 0;
+		}
+	snprintf(path, sizeof(path), "%s/etc/resolv.conf",
+		 s->root_mode == CELL_ROOT_DIR ? s->root : "");
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (np->resolv != CELL_RESOLV_EMPTY)
+			np->resolv_note = "unchanged: the root's /etc/resolv.conf is not a plain "
+					  "file";
+		return 0;
+	}
+	if (np->resolv == CELL_RESOLV_EMPTY)
+		r = cell_mount_plan_add(&p->mounts, CELL_OP_MASK, NULL, "/etc/resolv.conf",
+					CELL_OPF_OPTIONAL);
+	else
+		r = cell_mount_plan_add(&p->mounts, CELL_OP_BIND, np->resolv_src,
+					"/etc/resolv.conf", CELL_OPF_RO | CELL_OPF_FILE);
+	return r < 0 ? cell_fail(err, -r, "planning the mounts") : 0;
+}
 
 int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell_err *err)
 {
@@ -86,10 +142,29 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 		return r;
 	if (s->wayland && (r = cell_host_probe_wayland(s->wayland_socket, err)) < 0)
 		return r;
-	/* The mount ops borrow strings from p->host: plan in place. */
-	r = cell_mount_plan(s, &p->host, &p->mounts, err);
+	r = cell_netplan_make(s, p->host.root, &p->net, err);
 	if (r < 0)
 		return r;
+	/* The mount ops borrow strings from p->host: plan in place.  A joined
+	 * network namespace is not a new one: plan the mounts as without (the
+	 * copy shares the spec's strings, which the ops borrow). */
+	if (!p->net.new_netns && (s->ns & CELL_NS_BIT(CELL_NS_NET))) {
+		struct cell_spec joined = *s;
+
+		joined.ns &= ~CELL_NS_BIT(CELL_NS_NET);
+		r = cell_mount_plan(&joined, &p->host, &p->mounts, err);
+	} else {
+		r = cell_mount_plan(s, &p->host, &p->mounts, err);
+	}
+	if (r < 0)
+		return r;
+	r = plan_resolv_mount(p, err);
+	if (r < 0)
+		return r;
+	r = cell_nft_build_allow(&p->net, &p->allow_nft, err);
+	if (r < 0)
+		return r;
+	p->net_sync = p->net.mode == CELL_NET_VETH || p->net.mode == CELL_NET_USER;
 	/* Files cell writes inside belong to the command; --persist layers to
 	 * the host ids that init (root inside) has in root's sandboxes. */
 	p->mounts.file_uid = p->ids.uid;
@@ -101,6 +176,8 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 	for (int t = 0; t < CELL_NS_MAX; t++)
 		if (s->ns & CELL_NS_BIT(t))
 			p->clone_flags |= (unsigned)ns_clone_flag[t];
+	if (!p->net.new_netns)
+		p->clone_flags &= ~(unsigned)CLONE_NEWNET;
 	if (s->ns & CELL_NS_BIT(CELL_NS_UTS))
 		p->hostname = s->hostname ? s->hostname : "cell";
 	p->pty = s->pty == CELL_PTY_ON || (s->pty == CELL_PTY_AUTO && isatty(STDIN_FILENO));
@@ -127,6 +204,7 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 
 void cell_plan_clear(struct cell_plan *p)
 {
+	cell_nft_batch_free(&p->allow_nft);
 	cell_mount_plan_clear(&p->mounts);
 	cell_host_clear(&p->host);
 }
@@ -166,10 +244,13 @@ void cell_plan_print(const struct cell_plan *p, FILE *f)
 	static const char *const writers[] = { "none", "sandbox", "cell (as root)",
 					       "newuidmap/newgidmap" };
 	const struct cell_spec *s = p->spec;
+	/* a joined network namespace is neither new nor the host's: the
+	 * network line says which */
+	bool joined = p->net.planned && p->net.mode == CELL_NET_NAMED;
 
 	fprintf(f, "namespaces:");
 	for (int t = 0; t < CELL_NS_MAX; t++)
-		if (s->ns & CELL_NS_BIT(t))
+		if ((s->ns & CELL_NS_BIT(t)) && !(joined && t == CELL_NS_NET))
 			fprintf(f, " %s", cell_ns_name(t));
 	fprintf(f, "\nshared:");
 	for (int t = 0; t < CELL_NS_MAX; t++)
@@ -188,7 +269,9 @@ void cell_plan_print(const struct cell_plan *p, FILE *f)
 	if (s->domainname)
 		fprintf(f, "domainname: %s\n", s->domainname);
 	cell_mount_plan_print(&p->mounts, f);
-	if (s->ns & CELL_NS_BIT(CELL_NS_NET))
+	if (p->net.planned)
+		cell_netplan_print(&p->net, f);
+	else if (s->ns & CELL_NS_BIT(CELL_NS_NET))
 		fprintf(f, "network: lo only (up)\n");
 	else
 		fprintf(f, "network: the host's\n");
@@ -220,16 +303,19 @@ static void forward_set(sigset_t *set)
 	sigdelset(set, SIGCHLD);
 }
 
-static int release_child(const struct cell_plan *p, pid_t pid, int sock, struct cell_err *err)
+static int release_child(const struct cell_plan *p, pid_t pid, int sock, struct cell_netrun *net,
+			 struct cell_err *err)
 {
 	struct cell_msg msg = { .type = CELL_MSG_GO };
 	int fds[256], send[CELL_MSG_FDS_MAX];
 	size_t nsend = 0, k = 0;
 	int r;
 
-	r = cell_idmap_write_parent(pid, &p->ids, err);
-	if (r < 0)
-		return r;
+	if (p->ids.writer == CELL_IDMAP_PARENT || p->ids.writer == CELL_IDMAP_HELPER) {
+		r = cell_idmap_write_parent(pid, &p->ids, err);
+		if (r < 0)
+			return r;
+	}
 	if (p->ids.writer == CELL_IDMAP_PARENT && p->mounts.n > 0) {
 		_cleanup_close_ int userns = -1, lower_userns = -1;
 		bool any = false, any_lower = false;
@@ -263,6 +349,14 @@ static int release_child(const struct cell_plan *p, pid_t pid, int sock, struct 
 				}
 				k++;
 			}
+		}
+	}
+	if (p->net_sync) {
+		r = cell_netrun_setup(net, pid, p->clone_flags & CLONE_NEWUSER, err);
+		if (r < 0) {
+			for (size_t i = 0; i < nsend; i++)
+				close(send[i]);
+			return r;
 		}
 	}
 	r = cell_sync_send(sock, &msg, send, nsend);
@@ -385,6 +479,35 @@ static int supervise(struct supervisor *sv, struct cell_err *err)
 	return 128 + si.si_status;
 }
 
+/* The child writes its own maps, then says so before the network is set
+ * up.  False when it failed instead (its error is kept for supervise()). */
+static bool wait_ready(struct supervisor *sv)
+{
+	struct cell_msg msg;
+	size_t nfds = 0;
+	int fd = -1, r;
+
+	r = cell_sync_recv(sv->sock, &msg, &fd, 1, &nfds);
+	if (nfds == 1)
+		close(fd);
+	if (r <= 0)
+		return false;
+	if (msg.type == CELL_MSG_READY)
+		return true;
+	if (msg.type == CELL_MSG_ERROR && !sv->have_err) {
+		sv->child_err = msg.err;
+		sv->have_err = true;
+	}
+	return false;
+}
+
+static void (*launch_notice)(const char *msg);
+
+void cell_launch_set_notice(void (*notice)(const char *msg))
+{
+	launch_notice = notice;
+}
+
 static char *cmdline_area;
 static size_t cmdline_len;
 
@@ -399,7 +522,9 @@ int cell_launch(const struct cell_plan *p, struct cell_err *err)
 	struct supervisor sv = { .sock = -1, .sfd = -1, .pidfd = -1 };
 	struct clone_args args = { 0 };
 	struct cell_child_ctx ctx = { .plan = p };
-	int sp[2], pidfd = -1, r;
+	struct cell_netrun net = CELL_NETRUN_INIT;
+	_cleanup_close_ int join = -1, home = -1;
+	int sp[2] = { -1, -1 }, pidfd = -1, r;
 	sigset_t fwd;
 	pid_t pid;
 
@@ -412,14 +537,31 @@ int cell_launch(const struct cell_plan *p, struct cell_err *err)
 	r = cell_mount_prepare_persist(&p->mounts, err);
 	if (r < 0)
 		return r;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
-		return cell_fail(err, errno, "socketpair");
+	/* What killed sandboxes left on the host; a no-op (one failed open)
+	 * unless one of them had a veth link. */
+	if (p->host.root)
+		cell_netrun_gc_quick();
+	r = cell_netrun_prepare(&net, &p->net, err);
+	if (r < 0) {
+		cell_netrun_teardown(&net);
+		return r;
+	}
+	if (p->net.mode == CELL_NET_NAMED) {
+		join = open(p->net.netns_path, O_RDONLY | O_CLOEXEC);
+		home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (join < 0 || home < 0)
+			return cell_fail(err, errno, "--net %s: open %s", p->net.name,
+					 join < 0 ? p->net.netns_path : "/proc/self/ns/net");
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		r = cell_fail(err, errno, "socketpair");
+		cell_netrun_teardown(&net);
+		return r;
+	}
 	forward_set(&fwd);
 	if (sigprocmask(SIG_BLOCK, &fwd, &ctx.saved_mask) < 0) {
 		r = cell_fail(err, errno, "block signals");
-		close(sp[0]);
-		close(sp[1]);
-		return r;
+		goto out;
 	}
 	sv.sfd = signalfd(-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sv.sfd < 0) {
@@ -430,7 +572,23 @@ int cell_launch(const struct cell_plan *p, struct cell_err *err)
 	args.flags = p->clone_flags | CLONE_PIDFD;
 	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	args.exit_signal = SIGCHLD;
+	/* --net NAME: the child is born in NAME (see the top of this file) */
+	if (join >= 0 && setns(join, CLONE_NEWNET) < 0) {
+		r = cell_fail(err, errno, "--net %s: enter the namespace", p->net.name);
+		goto out;
+	}
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid != 0 && home >= 0 && setns(home, CLONE_NEWNET) < 0) {
+		/* cell itself is stuck in the wrong namespace: stop here */
+		r = cell_fail(err, errno, "--net %s: return to cell's own network namespace",
+			      p->net.name);
+		if (pid > 0) {
+			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			(void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){ 0 }, WEXITED);
+			close(pidfd);
+		}
+		goto out;
+	}
 	if (pid < 0) {
 		int e = errno;
 
@@ -456,13 +614,21 @@ int cell_launch(const struct cell_plan *p, struct cell_err *err)
 	sv.pidfd = pidfd;
 	cell_relay_init(&sv.relay);
 
-	if (p->ids.writer == CELL_IDMAP_PARENT || p->ids.writer == CELL_IDMAP_HELPER) {
-		r = release_child(p, pid, sv.sock, err);
+	if (p->ids.writer == CELL_IDMAP_PARENT || p->ids.writer == CELL_IDMAP_HELPER ||
+	    p->net_sync) {
+		/* A child that failed before READY has said why: supervise()
+		 * reports it. */
+		bool ready = !(p->net_sync && p->ids.writer == CELL_IDMAP_CHILD) || wait_ready(&sv);
+
+		r = ready ? release_child(p, pid, sv.sock, &net, err) : 0;
 		if (r < 0) {
 			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 			(void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){ 0 }, WEXITED);
 			goto out;
 		}
+		if (net.forward_enabled && launch_notice)
+			launch_notice("--nat turned on net.ipv4.ip_forward (it was off) and leaves "
+				      "it on");
 	}
 	r = supervise(&sv, err);
 	if (r < 0) {
@@ -482,6 +648,8 @@ out:
 		close(sp[0]);
 	if (sp[1] >= 0)
 		close(sp[1]);
+	/* after the sandbox: nothing of it holds the network any more */
+	cell_netrun_teardown(&net);
 	/* The forwarded signals stay blocked: unblocking them now would let one
 	 * that arrived after the last read kill cell before it reports the
 	 * command's status.  Callers exit right after. */

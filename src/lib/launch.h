@@ -7,6 +7,8 @@
 #include "err.h"
 #include "idmap.h"
 #include "mount.h"
+#include "netplan.h"
+#include "nft.h"
 #include "spec.h"
 
 /* Everything the child needs, computed before clone so the child only acts. */
@@ -18,6 +20,9 @@ struct cell_plan {
 	unsigned clone_flags;	/* CLONE_NEW* */
 	const char *hostname;	/* NULL: leave as is */
 	bool pty;
+	struct cell_netplan net;
+	struct cell_nft_batch allow_nft; /* the child installs it (empty: no allowlist) */
+	bool net_sync;		/* the parent sets up the network before GO */
 };
 
 /* Plan without side effects (also what --print-spec shows). */
@@ -34,5 +39,9 @@ void cell_launch_set_cmdline_area(char *start, size_t len);
  * (the command's, 128+N for signal N), or -errno with err filled, in which
  * case err->status is the status to use (125, 126 or 127). */
 int cell_launch(const struct cell_plan *p, struct cell_err *err);
+
+/* Where cell_launch() sends notes about changes to the host that outlive the
+ * sandbox (turning on net.ipv4.ip_forward for --nat).  NULL: none. */
+void cell_launch_set_notice(void (*notice)(const char *msg));
 
 #endif

@@ -85,6 +85,12 @@ static int push(struct cell_mount_plan *p, enum cell_op_type type, const char *s
 	return 0;
 }
 
+int cell_mount_plan_add(struct cell_mount_plan *p, enum cell_op_type type, const char *src,
+			const char *dst, unsigned flags)
+{
+	return push(p, type, src, dst, flags, 0, 0);
+}
+
 void cell_mount_plan_clear(struct cell_mount_plan *p)
 {
 	free(p->ops);

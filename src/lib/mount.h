@@ -80,6 +80,12 @@ struct cell_mount_plan {
 int cell_mount_plan(const struct cell_spec *s, const struct cell_host *h,
 		    struct cell_mount_plan *ret, struct cell_err *err);
 void cell_mount_plan_clear(struct cell_mount_plan *p);
+/* Append one op to a plan made by cell_mount_plan() (other planners' own
+ * mounts, e.g. the network's /etc/resolv.conf).  src and dst are borrowed.
+ * -E2BIG when full, -ENOMEM. */
+int cell_mount_plan_add(struct cell_mount_plan *p, enum cell_op_type type, const char *src,
+			const char *dst, unsigned flags);
+
 void cell_mount_plan_print(const struct cell_mount_plan *p, FILE *f);
 const char *cell_op_name(enum cell_op_type t);
 

@@ -210,11 +210,7 @@ int cell_spec_validate(const struct cell_spec *s, bool privileged, struct cell_e
 	    ((s->set & CELL_SET_UID) || (s->set & CELL_SET_GID)))
 		return cell_fail(err, EPERM, "--uid/--gid without a new user namespace need root");
 
-	/* Parsed, not yet built: refuse rather than run without them. */
-	if (s->net == CELL_NET_NAMED || s->net == CELL_NET_VETH || s->net == CELL_NET_USER ||
-	    s->nat || s->publish || s->allow || s->allow_host)
-		return cell_fail(err, ENOTSUP, "--net %s, --nat, --publish and --allow are not "
-				 "available yet", s->net == CELL_NET_NAMED ? "NAME" : "veth/user");
+	/* --net, --nat, --publish, --allow: see cell_netplan_make(). */
 	if (s->persist && s->root_mode == CELL_ROOT_CHROOT)
 		return cell_fail(err, 0, "--overlay/--persist go with the default root or --root, "
 				 "not --chroot");

@@ -15,6 +15,7 @@ enum cell_msg_type {
 	CELL_MSG_ERROR,	    /* child -> parent: struct cell_err, fatal */
 	CELL_MSG_PTY,	    /* child -> parent: the pty master (1 fd) */
 	CELL_MSG_STATUS,    /* init -> parent: the command's wait status in status */
+	CELL_MSG_READY,	    /* child -> parent: own maps written; set up the network, then GO */
 };
 
 #define CELL_MSG_FDS_MAX 32

@@ -305,6 +305,11 @@ static int proc_start(pid_t pid, unsigned long long *ret)
 	return -EIO;
 }
 
+int cell_proc_start(pid_t pid, unsigned long long *ret)
+{
+	return proc_start(pid, ret);
+}
+
 int cell_veth_plan_run(struct cell_veth *v, pid_t owner, struct cell_err *err)
 {
 	unsigned long long start;

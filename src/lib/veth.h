@@ -106,6 +106,11 @@ bool cell_veth_owner_same(const struct cell_veth_owner *a, const struct cell_vet
 
 /* ---- I/O ------------------------------------------------------------------ */
 
+/* When process pid started (/proc/PID/stat field 22, clock ticks since
+ * boot): with the PID it names one process for all time.  -errno (ENOENT:
+ * no such process). */
+int cell_proc_start(pid_t pid, unsigned long long *ret);
+
 /* A sandbox's link: host end "vr-PID", peer "eth0", mark
  * "cell:run:PID:START" (reads /proc/PID/stat for START). */
 int cell_veth_plan_run(struct cell_veth *v, pid_t owner, struct cell_err *err);
