@@ -32,6 +32,13 @@
  *                                 SIG (default TERM)
  *   probe pause [READY [ARG...]]  create READY (unless "-"), then wait
  *                                 forever (ARGs are markers for pgrep)
+ *
+ * Run on the host:
+ *   probe reap-check CMD [ARG...] run CMD as a child subreaper and pass its
+ *                                 exit status on; when CMD leaves a process
+ *                                 behind (one still running 2 s after CMD
+ *                                 exited), name it on stderr, kill it and
+ *                                 exit 99
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -515,6 +522,79 @@ static int cmd_signals(int argc, char **argv)
 	}
 }
 
+/* Print and kill every child we still have; returns how many there were. */
+static int kill_children(void)
+{
+	char path[64], buf[4096];
+	int fd, n, found = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : (int)read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (char *p = buf, *end;; p = end) {
+		long pid = strtol(p, &end, 10);
+		char cmd[256] = "";
+		int cfd;
+
+		if (end == p)
+			break;
+		snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+		cfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (cfd >= 0) {
+			int len = (int)read(cfd, cmd, sizeof(cmd) - 1);
+
+			close(cfd);
+			for (int i = 0; i < len - 1; i++)
+				if (cmd[i] == '\0')
+					cmd[i] = ' ';
+		}
+		fprintf(stderr, "probe: left behind: pid %ld: %s\n", pid, cmd);
+		kill((pid_t)pid, SIGKILL);
+		found++;
+	}
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	return found;
+}
+
+static int cmd_reap_check(int argc, char **argv)
+{
+	int status = 0, code;
+	pid_t pid;
+
+	if (argc < 3)
+		return usage();
+	/* orphans of CMD (a sandbox's init whose cell is gone) come to us */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return answer(-1);
+	pid = fork();
+	if (pid < 0)
+		return answer(-1);
+	if (pid == 0) {
+		execvp(argv[2], argv + 2);
+		fprintf(stderr, "probe: %s: %s\n", argv[2], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return answer(-1);
+	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	for (int i = 0; i < 2000; i++) {
+		pid_t p = waitpid(-1, NULL, WNOHANG);
+
+		if (p < 0 && errno == ECHILD)
+			return code;
+		if (p == 0)
+			sleep_ms(1);
+	}
+	return kill_children() > 0 ? 99 : code;
+}
+
 static int cmd_pause(int argc, char **argv)
 {
 	if (argc > 2 && strcmp(argv[2], "-") != 0 && make_ready(argv[2]) < 0)
@@ -566,5 +646,7 @@ int main(int argc, char **argv)
 		return cmd_signals(argc, argv);
 	if (strcmp(cmd, "pause") == 0)
 		return cmd_pause(argc, argv);
+	if (strcmp(cmd, "reap-check") == 0)
+		return cmd_reap_check(argc, argv);
 	return usage();
 }

@@ -261,7 +261,9 @@ snapshot() {
 
 # run_bad CULPRIT... -- CELL_ARGS...: run cell with CELL_ARGS, which must
 # fail during setup: status 125, one "cell: " line naming every CULPRIT,
-# nothing on stdout, no new mount, file or surviving process.
+# nothing on stdout, no new mount, file or surviving process.  cell runs
+# under the probe as a child subreaper, so that a sandbox init it leaves
+# behind comes back to the probe, which names it (status 99).
 run_bad() {
 	local culprits=() before after procs_before
 
@@ -272,50 +274,28 @@ run_bad() {
 	shift
 	before=$(snapshot)
 	procs_before=$(cell_processes)
-	run --separate-stderr "$CELL" "$@"
+	run --separate-stderr "$CELL_PROBE" reap-check "$CELL" "$@"
 	after=$(snapshot)
 	assert_cell_error "${culprits[@]}"
 	assert_eq "$output" "" "stdout of a failed run"
 	assert_eq "$after" "$before" "mounts and files after a failed run"
 	wait_gone "$MARK" 2
-	# no new cell process, and no sandbox init without its cell
-	local p n=200
+	# no new process running cell (the probe caught orphaned inits)
+	local p
 	for p in $(cell_processes); do
 		case " $procs_before " in
 		*" $p "*) ;;
 		*) echo "left behind: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" >&2; return 1 ;;
 		esac
 	done
-	while [ -n "$(orphan_inits "$procs_before")" ]; do
-		n=$((n - 1))
-		[ "$n" -gt 0 ] || { echo "sandbox init left behind: $(orphan_inits "$procs_before")" >&2; return 1; }
-		sleep 0.01
-	done
 }
 
-# PIDs of the processes running "$CELL" (its command line starts with it),
-# and of every sandbox's init ("cell-init").
+# PIDs of the processes running "$CELL" (argv[0] is that path).
 cell_processes() {
 	local p argv0
 
-	for p in $(pgrep -f -- "$CELL") $(pgrep -f '^cell-init'); do
+	for p in $(pgrep -f -- "$CELL"); do
 		argv0=$(tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | head -n1)
-		case "$argv0" in
-		"$CELL" | cell-init*) printf '%s ' "$p" ;;
-		esac
-	done
-}
-
-# Sandbox inits (not in the list $1) whose cell is gone.
-orphan_inits() {
-	local p parent
-
-	for p in $(pgrep -f '^cell-init'); do
-		case " $1 " in
-		*" $p "*) continue ;;
-		esac
-		parent=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null) || continue
-		[ -n "$parent" ] || continue
-		[ "$(cat "/proc/$parent/comm" 2>/dev/null)" = cell ] || printf '%s ' "$p"
+		[ "$argv0" != "$CELL" ] || printf '%s ' "$p"
 	done
 }
