@@ -640,6 +640,35 @@ int cell_netplan_make(const struct cell_spec *s, bool privileged, struct cell_ne
 				 np->mode == CELL_NET_NAMED ? s->net_name
 				 : np->mode == CELL_NET_VETH ? "veth" : "user");
 
+	for (char **p = s->publish; p && *p; p++) {
+		if (np->n_publish >= CELL_NET_PUBLISH_MAX)
+			return cell_fail(err, 0, "--publish: at most %d", CELL_NET_PUBLISH_MAX);
+		r = cell_publish_parse(*p, &np->publish[np->n_publish], err);
+		if (r < 0)
+			return r;
+		for (unsigned k = 0; k < np->n_publish; k++)
+			if (np->publish[k].host_port == np->publish[np->n_publish].host_port &&
+			    np->publish[k].proto == np->publish[np->n_publish].proto)
+				return cell_fail(err, 0, "--publish %s: host port %u is published "
+						 "twice", *p, np->publish[k].host_port);
+		np->n_publish++;
+	}
+
+	/* the syntax of the rest before anything that looks at the host */
+	for (char **a = s->allow; a && *a; a++) {
+		struct cell_allow tmp;
+
+		if (cell_allow_parse(*a, &tmp, err) < 0)
+			return -EINVAL;
+	}
+	for (char **h = s->allow_host; h && *h; h++) {
+		char name[256];
+		uint16_t port;
+
+		if (cell_allow_host_split(*h, name, sizeof(name), &port, err) < 0)
+			return -EINVAL;
+	}
+
 	switch (np->mode) {
 	case CELL_NET_NONE:
 		np->new_netns = np->lo_up = true;
@@ -704,20 +733,6 @@ int cell_netplan_make(const struct cell_spec *s, bool privileged, struct cell_ne
 		break;
 	default:
 		return cell_fail(err, EINVAL, "unknown network mode %d", (int)np->mode);
-	}
-
-	for (char **p = s->publish; p && *p; p++) {
-		if (np->n_publish >= CELL_NET_PUBLISH_MAX)
-			return cell_fail(err, 0, "--publish: at most %d", CELL_NET_PUBLISH_MAX);
-		r = cell_publish_parse(*p, &np->publish[np->n_publish], err);
-		if (r < 0)
-			return r;
-		for (unsigned k = 0; k < np->n_publish; k++)
-			if (np->publish[k].host_port == np->publish[np->n_publish].host_port &&
-			    np->publish[k].proto == np->publish[np->n_publish].proto)
-				return cell_fail(err, 0, "--publish %s: host port %u is published "
-						 "twice", *p, np->publish[k].host_port);
-		np->n_publish++;
 	}
 
 	plan_resolv(s, np, dns, &n_dns);
