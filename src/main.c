@@ -60,7 +60,7 @@ static int cmd_run(int argc, char **argv)
 {
 	_cleanup_(cell_spec_freep) struct cell_spec *spec = NULL;
 	struct cell_err err = { 0 };
-	struct cell_plan plan;
+	struct cell_plan plan = { 0 };
 	char cwd[4096];
 	int r, mode;
 
@@ -74,8 +74,10 @@ static int cmd_run(int argc, char **argv)
 		return 0;
 	}
 	r = cell_plan_make(spec, &plan, &err);
-	if (r < 0)
+	if (r < 0) {
+		cell_plan_clear(&plan);
 		return report(r, &err);
+	}
 	if (mode == CELL_CLI_PRINT_SPEC) {
 		cell_plan_print(&plan, stdout);
 		cell_plan_clear(&plan);

@@ -35,6 +35,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -110,7 +111,7 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 	if (s->root_mode == CELL_ROOT_DIR) {
 		/* Top-level mount points the sandbox needs in DIR: cell's own and
 		 * the first component of each --bind/--tmpfs destination. */
-		static const char *const own[] = { "proc", "dev", "sys", "tmp", "home" };
+		static const char *const own[] = { "proc", "dev", "sys", "tmp" };
 		char names[32][256];
 		const char *need[ELEMENTSOF(own) + 32 + 1];
 		size_t n = 0, k = 0;
@@ -181,6 +182,9 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 	if (s->ns & CELL_NS_BIT(CELL_NS_UTS))
 		p->hostname = s->hostname ? s->hostname : "cell";
 	p->pty = s->pty == CELL_PTY_ON || (s->pty == CELL_PTY_AUTO && isatty(STDIN_FILENO));
+	/* The sandbox's terminal starts with the caller's size: set by init
+	 * before the command runs, so no program sees 0x0 (SIGWINCH updates it). */
+	p->have_winsize = p->pty && ioctl(STDIN_FILENO, TIOCGWINSZ, &p->winsize) == 0;
 	for (size_t i = 0; i < s->n_keep_fds; i++)
 		if (fcntl(s->keep_fds[i], F_GETFD) < 0)
 			return cell_fail(err, errno, "--keep-fd %d", s->keep_fds[i]);

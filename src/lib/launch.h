@@ -3,6 +3,7 @@
 #define CELL_LAUNCH_H
 
 #include <stdio.h>
+#include <sys/ioctl.h>
 
 #include "err.h"
 #include "idmap.h"
@@ -20,6 +21,8 @@ struct cell_plan {
 	unsigned clone_flags;	/* CLONE_NEW* */
 	const char *hostname;	/* NULL: leave as is */
 	bool pty;
+	bool have_winsize;
+	struct winsize winsize;	/* the caller's terminal size, for the pty */
 	struct cell_netplan net;
 	struct cell_nft_batch allow_nft; /* the child installs it (empty: no allowlist) */
 	bool net_sync;		/* the parent sets up the network before GO */

@@ -192,8 +192,9 @@ int cell_mount_plan(const struct cell_spec *s, const struct cell_host *h,
 		PUSH(CELL_OP_READONLY, NULL, proc_readonly[i], CELL_OPF_OPTIONAL, 0, 0);
 
 	if (s->root_mode == CELL_ROOT_DIR) {
-		/* a debootstrap root's /home, as the article's tmpfs home: lost on exit */
-		PUSH(CELL_OP_TMPFS, NULL, "/home", 0, 0755, 0);
+		/* a debootstrap root's /home, as the article's tmpfs home: lost on
+		 * exit (only where DIR has one: it is no mount point cell needs) */
+		PUSH(CELL_OP_TMPFS, NULL, "/home", CELL_OPF_OPTIONAL, 0755, 0);
 		PUSH(CELL_OP_SYSFS, new_net ? NULL : "/sys", "/sys",
 		     CELL_OPF_RO | (new_net ? 0 : CELL_OPF_HOSTSYS), 0, 0);
 		PUSH(CELL_OP_MASK, NULL, "/sys/firmware", CELL_OPF_OPTIONAL, 0, 0);
@@ -621,6 +622,15 @@ static int apply_op(const struct cell_mount_plan *plan, const struct cell_mount_
 		char data[64] = "";
 		const char *type = cell_op_name(op->type);
 
+		if (op->flags & CELL_OPF_OPTIONAL) {
+			tfd = open_in_root(rootfd, op->dst);
+			if (tfd < 0 && errno == ENOENT)
+				return 0;
+			if (tfd >= 0)
+				close(tfd);
+			tfd = -1;
+		}
+
 		if (op->type == CELL_OP_TMPFS) {
 			flags = MS_NOSUID | ((op->flags & CELL_OPF_DEV) ? 0 : MS_NODEV) |
 				((op->flags & CELL_OPF_EXEC_NO) ? MS_NOEXEC : 0);
@@ -707,6 +717,15 @@ int cell_mount_open_sources(const struct cell_mount_plan *p, int *preopened, int
 		src[i] = -1;
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return cell_fail(err, errno, "make mounts private");
+	/* --chroot: now, while init still has the caller's rights (the parent
+	 * of DIR may be closed to the sandbox's ids). */
+	if (p->chroot_only) {
+		if (chroot(p->chroot_dir) < 0)
+			return cell_fail(err, errno, "--chroot %s", p->chroot_dir);
+		if (chdir("/") < 0)
+			return cell_fail(err, errno, "chdir / in --chroot %s", p->chroot_dir);
+		return 0;
+	}
 	/* --persist: open the layers' directory before /tmp may be covered */
 	for (size_t i = 0; i < p->n && p->persist; i++)
 		if ((p->ops[i].type == CELL_OP_OVERLAY || p->ops[i].type == CELL_OP_ROOT_OVERLAY) &&
@@ -765,15 +784,8 @@ int cell_mount_build(const struct cell_mount_plan *p, int *src, struct cell_err 
 	const char *root_path = "/tmp";
 	int r = 0;
 
-	if (p->chroot_only) {
-		if (chroot(p->chroot_dir) < 0)
-			return cell_fail(err, errno, "--chroot %s", p->chroot_dir);
-		if (chdir("/") < 0)
-			return cell_fail(err, errno, "chdir / in --chroot %s", p->chroot_dir);
-		return 0;
-	}
-	if (p->n == 0)
-		return 0;
+	if (p->chroot_only || p->n == 0)
+		return 0; /* --chroot happened in cell_mount_open_sources() */
 
 	/* 3. The new root, attached over /tmp of this (private) mount namespace. */
 	r = stage(p, src, &root_path, err);
