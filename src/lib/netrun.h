@@ -10,7 +10,9 @@
  *   cell_netrun_setup()     after clone, before the child goes on: the veth
  *                           pair, the host's nftables table, ip_forward, or
  *                           pasta; returns once the network inside is ready
- *   cell_netrun_teardown()  on every exit path, in reverse
+ *   cell_netrun_teardown()  on every exit path, in reverse (the veth pair
+ *                           goes with the sandbox's namespace, in the
+ *                           kernel's background work)
  *
  * What survives a kill -9 of cell: nothing of the veth pair (its peer is in
  * the sandbox's namespace, which ends with the sandbox, and cell keeps no fd

@@ -11,12 +11,18 @@
 
 load helpers
 
+# What this file's tests may leave behind: sandbox links (vr-PID), this
+# test's namespaces and their links, cell's nftables tables.  (Other test
+# files may run on the same host at the same time: their objects are not
+# compared.)
 net_state() {
-	ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort
+	ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
+		grep -E "^vr-|^vn-$P" | sort
 	echo "--- namespaces"
-	ip netns list 2>/dev/null | awk '{ print $1 }' | sort
+	ip netns list 2>/dev/null | awk '{ print $1 }' | grep "^$P" | sort
 	echo "--- nftables"
-	nft list ruleset 2>/dev/null || true
+	nft list tables 2>/dev/null | grep "cell_" | sort
+	ls /run/cell/run 2>/dev/null | sort
 }
 
 setup() {
