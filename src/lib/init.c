@@ -217,7 +217,9 @@ struct spawn_args {
 
 /* Stack of the command's process until it execs; 64 KiB leaves room for
  * run_command's 4 KiB path buffer and vsnprintf. */
+#ifndef __SANITIZE_ADDRESS__
 static char spawn_stack[64 * 1024] __attribute__((aligned(16)));
+#endif
 
 static int spawn_child(void *arg)
 {

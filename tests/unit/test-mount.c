@@ -160,7 +160,7 @@ static void add_tmp_proc(struct explist *l, bool host_proc)
 static void add_sys(struct explist *l, bool host_sys)
 {
 	/* --root trees get a throw-away /home, as the article's debootstrap root */
-	add(l, CELL_OP_TMPFS, NULL, "/home", 0, 0755, 0);
+	add(l, CELL_OP_TMPFS, NULL, "/home", OPT, 0755, 0);
 	if (host_sys)
 		add(l, CELL_OP_SYSFS, "/sys", "/sys", RO | HOSTSYS, 0, 0);
 	else
