@@ -638,6 +638,7 @@ static void test_plan_print(void **state)
 	struct cell_mount_plan p = { 0 };
 	char *text;
 
+	h.root = true; /* root's sandboxes idmap writable binds: printed as "idmap" */
 	/* no mount namespace, and --chroot */
 	text = print_plan(&p);
 	assert_string_equal(text, "root: the host's (no new mount namespace)\n");
