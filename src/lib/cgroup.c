@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -858,6 +859,85 @@ int cell_cgroup_remove(struct cell_cgroup *cg, struct cell_err *err)
 		if (r < 0 && first == 0)
 			first = cell_fail(err, -r, "cgroup: remove %s", cg->dirs[i]);
 	}
+	return first;
+}
+
+bool cell_cgroup_is_stale(const char *name)
+{
+	uint64_t start, now;
+	pid_t pid;
+
+	if (cell_cgroup_name_parse(name, &pid, &start) < 0)
+		return false;
+	/* gone, or the pid now belongs to a later process */
+	return cell_cgroup_pid_start(pid, &now) == -ENOENT || (now != start);
+}
+
+/* Remove the stale sandboxes directly below dir. */
+static int gc_dir(const char *dir, unsigned *removed, struct cell_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int first = 0;
+
+	if (!d)
+		return errno == ENOENT || errno == EACCES ? 0
+							  : cell_fail(err, errno, "cgroup gc: %s", dir);
+	while ((de = readdir(d))) {
+		char path[PATH_MAX];
+		int r;
+
+		if (de->d_type != DT_DIR || !cell_cgroup_is_stale(de->d_name))
+			continue;
+		if (join(path, sizeof(path), dir, de->d_name) < 0)
+			continue;
+		/* the freezer is not needed: no supervisor forks anything now,
+		 * but the sandbox's own processes might, so kill until empty */
+		for (int i = 0; i < 100 && cell_cg_kill_procs(path) > 0; i++)
+			;
+		r = cell_cg_rmdir(path);
+		if (r == 0)
+			(*removed)++;
+		else if (!first)
+			first = cell_fail(err, -r, "cgroup gc: remove %s", path);
+	}
+	closedir(d);
+	return first;
+}
+
+int cell_cgroup_gc(const struct cell_cgroup_host *h, unsigned *ret_removed, struct cell_err *err)
+{
+	unsigned removed = 0;
+	char dir[PATH_MAX];
+	int first = 0, r;
+
+	if (h->version == 1) {
+		for (int c = 0; c < CELL_CG_MAX; c++) {
+			bool seen = false;
+
+			if (!(h->v1_controllers & CELL_CG_BIT(c)))
+				continue;
+			/* co-mounted controllers share a directory: once */
+			for (int k = 0; k < c && !seen; k++)
+				seen = (h->v1_controllers & CELL_CG_BIT(k)) &&
+				       strcmp(h->v1_dir[k], h->v1_dir[c]) == 0;
+			r = seen ? 0 : gc_dir(h->v1_dir[c], &removed, err);
+			if (r < 0 && !first)
+				first = r;
+		}
+	} else if (h->version == 2) {
+		r = gc_dir(h->v2_dir, &removed, err);
+		if (r < 0 && !first)
+			first = r;
+		if ((size_t)snprintf(dir, sizeof(dir), "%s/cell",
+				     h->v2_root ? h->v2_dir : h->v2_mount) < sizeof(dir)) {
+			r = gc_dir(dir, &removed, err);
+			if (r < 0 && !first)
+				first = r;
+		}
+	}
+	if (ret_removed)
+		*ret_removed = removed;
 	return first;
 }
 

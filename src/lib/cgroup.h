@@ -208,6 +208,16 @@ int cell_cgroup_kill(struct cell_cgroup *cg, struct cell_err *err);
  * still exiting).  Idempotent. */
 int cell_cgroup_remove(struct cell_cgroup *cg, struct cell_err *err);
 
+/* Remove stale sandbox cgroups: "cell-PID-START" directories in the places
+ * this caller would create them, whose supervisor (PID with that start
+ * time) is gone.  Their processes are killed first.  Live sandboxes and
+ * anything not named by cell are left alone.  *ret_removed counts the
+ * directories removed. */
+int cell_cgroup_gc(const struct cell_cgroup_host *h, unsigned *ret_removed, struct cell_err *err);
+/* True when name is a sandbox cgroup whose supervisor is gone (pure apart
+ * from reading /proc/PID/stat). */
+bool cell_cgroup_is_stale(const char *name);
+
 /* Free the struct (does not remove anything). */
 struct cell_cgroup *cell_cgroup_free(struct cell_cgroup *cg);
 static inline void cell_cgroup_freep(struct cell_cgroup **cg)

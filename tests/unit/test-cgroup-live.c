@@ -443,6 +443,54 @@ static void test_v2_without_controllers(void **state)
 		(void)rmdir(path);
 }
 
+static int sleeper(int out)
+{
+	while (pause() < 0)
+		;
+	return 0;
+}
+
+/* A sandbox whose cell died: gc kills what is left in it and removes it;
+ * a live sandbox's cgroup stays. */
+static void test_gc(void **state)
+{
+	struct cell_cgroup_limits none = { 0 };
+	struct cell_err err = { 0 };
+	struct cell_cgroup *stale, *live;
+	char name[64], stale_path[PATH_MAX], live_path[PATH_MAX];
+	struct child dead, c;
+	uint64_t start;
+	unsigned removed = 0;
+	int status;
+
+	if (!usable())
+		skip();
+	/* a supervisor that has exited */
+	dead = start_child(sleeper);
+	assert_int_equal(cell_cgroup_pid_start(dead.pid, &start), 0);
+	kill(dead.pid, SIGKILL);
+	wait_status(&dead);
+	close(dead.go);
+	assert_int_equal(cell_cgroup_name(dead.pid, start, name, sizeof(name)), 0);
+	stale = make(&none, name);
+	live = make(&none, NULL);
+	strcpy(stale_path, cell_cgroup_path(stale, CELL_CG_MEMORY));
+	strcpy(live_path, cell_cgroup_path(live, CELL_CG_MEMORY));
+	c = start_child(sleeper);
+	assert_int_equal(cell_cgroup_attach(stale, c.pid, &err), 0);
+
+	if (cell_cgroup_gc(&host, &removed, &err) < 0)
+		fail_msg("gc: %s", err.msg);
+	assert_true(removed >= 1);
+	assert_false(dir_exists(stale_path));
+	assert_true(dir_exists(live_path));
+	status = wait_status(&c);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(c.go);
+	cell_cgroup_free(stale);
+	remove_and_check(live);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_io_weight_named),
 		cmocka_unit_test(test_unprivileged),
 		cmocka_unit_test(test_v2_without_controllers),
+		cmocka_unit_test(test_gc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -375,6 +375,16 @@ static void test_names(void **state)
 	assert_int_equal(self, start);
 	assert_true(self > 0);
 	assert_int_equal(cell_cgroup_pid_start(0x7ffffff0, &start), -ENOENT);
+
+	/* stale: the supervisor is gone or its pid was reused */
+	assert_int_equal(cell_cgroup_name(getpid(), self, buf, sizeof(buf)), 0);
+	assert_false(cell_cgroup_is_stale(buf));
+	assert_int_equal(cell_cgroup_name(getpid(), self + 1, buf, sizeof(buf)), 0);
+	assert_true(cell_cgroup_is_stale(buf));
+	assert_true(cell_cgroup_is_stale("cell-2147483600-5"));
+	assert_false(cell_cgroup_is_stale("cell"));
+	assert_false(cell_cgroup_is_stale("user.slice"));
+	assert_false(cell_cgroup_is_stale("cell-1-2.supervisor"));
 }
 
 int main(void)
