@@ -38,8 +38,8 @@ static void print_json(const struct cell_doctor *d, const char *kernel)
 		const struct cell_doctor_item *it = &d->items[c];
 		json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "label",
 				      cell_doctor_label((enum cell_doctor_check)c), "status",
-				      cell_doctor_status_name(it->status), "value", it->value, "why",
-				      it->why);
+				      cell_doctor_status_name(it->status), "value", it->value,
+				      "why", it->why);
 
 		if (c == CELL_DOCTOR_LANDLOCK)
 			json_object_set_new(o, "abi", json_integer(d->landlock_abi));
@@ -98,7 +98,8 @@ int cell_cmd_doctor(int argc, char **argv)
 			fputs(cell_cmd_doctor_help, stdout);
 			return 0;
 		default:
-			fprintf(stderr, "cell: doctor: unknown option %s (see cell doctor --help)\n",
+			fprintf(stderr,
+				"cell: doctor: unknown option %s (see cell doctor --help)\n",
 				argv[optind - 1]);
 			return 125;
 		}

@@ -58,7 +58,8 @@ static int v1_create(struct cell_cgroup *cg, const struct cell_cgroup_host *h, u
 		}
 		if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", h->v1_dir[c], cg->name) >=
 		    sizeof(dir))
-			return cell_fail(err, ENAMETOOLONG, "cgroup: %s/%s", h->v1_dir[c], cg->name);
+			return cell_fail(err, ENAMETOOLONG, "cgroup: %s/%s", h->v1_dir[c],
+					 cg->name);
 		r = cell_cg_mkdir(dir);
 		if (r == -EACCES || r == -EPERM || r == -EROFS) {
 			cell_cg_missing(cg, (enum cell_cg_controller)c,
@@ -129,7 +130,8 @@ static int v1_set_limits(struct cell_cgroup *cg, const struct cell_cgroup_limits
 			r = cell_cg_limit_failed(CELL_CGROUP_LIMIT_SWAP, best_effort, dropped, err,
 						 0,
 						 "this kernel does not account swap "
-						 "(memory.memsw.limit_in_bytes is missing; boot with "
+						 "(memory.memsw.limit_in_bytes is missing; boot "
+						 "with "
 						 "swapaccount=1)");
 		else
 			r = set_u64(cg, CELL_CGROUP_LIMIT_SWAP, CELL_CG_MEMORY,
@@ -156,11 +158,12 @@ static int v1_set_limits(struct cell_cgroup *cg, const struct cell_cgroup_limits
 	if (l->cpuset[0]) {
 		dir = dir_for(cg, CELL_CG_CPUSET);
 		if (!dir)
-			r = cell_cg_limit_failed(CELL_CGROUP_LIMIT_CPUSET, best_effort, dropped, err,
-						 0, "%s", cg->why_missing[CELL_CG_CPUSET]);
+			r = cell_cg_limit_failed(CELL_CGROUP_LIMIT_CPUSET, best_effort, dropped,
+						 err, 0, "%s", cg->why_missing[CELL_CG_CPUSET]);
 		else if ((r = cell_cg_write(dir, "cpuset.cpus", l->cpuset)) < 0)
-			r = cell_cg_limit_failed(CELL_CGROUP_LIMIT_CPUSET, best_effort, dropped, err,
-						 -r, "CPUs %s are not all available to the caller",
+			r = cell_cg_limit_failed(CELL_CGROUP_LIMIT_CPUSET, best_effort, dropped,
+						 err, -r,
+						 "CPUs %s are not all available to the caller",
 						 l->cpuset);
 		if (r < 0)
 			return r;

@@ -77,7 +77,8 @@ static int enable(struct cell_cgroup *cg, const char *dir, unsigned want)
 		r = cell_cg_write(dir, "cgroup.subtree_control", buf);
 		if (r < 0) {
 			cell_cg_missing(cg, (enum cell_cg_controller)c,
-					"cannot enable the %s controller in %s/cgroup.subtree_control "
+					"cannot enable the %s controller in "
+					"%s/cgroup.subtree_control "
 					"(%s)",
 					name, dir,
 					r == -EBUSY ? "that cgroup holds processes"
@@ -131,7 +132,8 @@ static int v2_create(struct cell_cgroup *cg, const struct cell_cgroup_host *h, u
 	} else {
 		if (access(h->v2_dir, W_OK) < 0)
 			return cell_fail(err, errno,
-					 "cgroup: the caller's cgroup %s is not delegated to uid %u "
+					 "cgroup: the caller's cgroup %s is not delegated to uid "
+					 "%u "
 					 "(run cell under systemd-run --user --scope -p "
 					 "Delegate=yes, or as root)",
 					 h->v2_dir, (unsigned)geteuid());
@@ -142,7 +144,8 @@ static int v2_create(struct cell_cgroup *cg, const struct cell_cgroup_host *h, u
 				return cell_fail(err, EBUSY,
 						 "cgroup: the caller's cgroup %s holds other "
 						 "processes, so it cannot have sub-cgroups with "
-						 "controllers (run cell in its own delegated cgroup: "
+						 "controllers (run cell in its own delegated "
+						 "cgroup: "
 						 "systemd-run --user --scope -p Delegate=yes)",
 						 parent);
 			if (r < 0)
@@ -169,7 +172,8 @@ static int v2_create(struct cell_cgroup *cg, const struct cell_cgroup_host *h, u
 	for (int c = 0; c < CELL_CG_MAX; c++)
 		if ((want & CELL_CG_BIT(c)) && !(have & CELL_CG_BIT(c)) && !cg->why_missing[c][0])
 			cell_cg_missing(cg, (enum cell_cg_controller)c,
-					"the %s controller is not enabled for %s", cell_cgroup_controller_name((enum cell_cg_controller)c, 2),
+					"the %s controller is not enabled for %s",
+					cell_cgroup_controller_name((enum cell_cg_controller)c, 2),
 					dir);
 	/* not O_PATH: clone3 refuses O_PATH descriptors */
 	cg->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -223,7 +227,8 @@ static int v2_set_limits(struct cell_cgroup *cg, const struct cell_cgroup_limits
 		if (dir && !cell_cg_exists(dir, "memory.swap.max"))
 			r = cell_cg_limit_failed(CELL_CGROUP_LIMIT_SWAP, best_effort, dropped, err,
 						 0,
-						 "this kernel does not account swap (memory.swap.max "
+						 "this kernel does not account swap "
+						 "(memory.swap.max "
 						 "is missing; boot with swapaccount=1)");
 		else
 			r = set_value(cg, CELL_CGROUP_LIMIT_SWAP, CELL_CG_MEMORY, "memory.swap.max",
@@ -233,8 +238,8 @@ static int v2_set_limits(struct cell_cgroup *cg, const struct cell_cgroup_limits
 	}
 	if (l->pids) {
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)l->pids);
-		r = set_value(cg, CELL_CGROUP_LIMIT_PIDS, CELL_CG_PIDS, "pids.max", buf, best_effort,
-			      dropped, err);
+		r = set_value(cg, CELL_CGROUP_LIMIT_PIDS, CELL_CG_PIDS, "pids.max", buf,
+			      best_effort, dropped, err);
 		if (r < 0)
 			return r;
 	}
@@ -248,8 +253,8 @@ static int v2_set_limits(struct cell_cgroup *cg, const struct cell_cgroup_limits
 			return r;
 	}
 	if (l->cpuset[0]) {
-		r = set_value(cg, CELL_CGROUP_LIMIT_CPUSET, CELL_CG_CPUSET, "cpuset.cpus", l->cpuset,
-			      best_effort, dropped, err);
+		r = set_value(cg, CELL_CGROUP_LIMIT_CPUSET, CELL_CG_CPUSET, "cpuset.cpus",
+			      l->cpuset, best_effort, dropped, err);
 		if (r < 0)
 			return r;
 	}
@@ -266,7 +271,8 @@ static int v2_set_limits(struct cell_cgroup *cg, const struct cell_cgroup_limits
 				      best_effort, dropped, err);
 		} else if (dir) {
 			r = cell_cg_limit_failed(CELL_CGROUP_LIMIT_IO, best_effort, dropped, err, 0,
-						 "the io controller has no weight here (no io.weight "
+						 "the io controller has no weight here (no "
+						 "io.weight "
 						 "or io.bfq.weight: no I/O cost model and no BFQ)");
 		} else {
 			r = cell_cg_limit_failed(CELL_CGROUP_LIMIT_IO, best_effort, dropped, err, 0,

@@ -92,7 +92,8 @@ unsigned cell_cgroup_limits_mask(const struct cell_cgroup_limits *l)
 {
 	return (l->memory ? CELL_CGROUP_LIMIT_MEMORY : 0u) |
 	       (l->memory_swap ? CELL_CGROUP_LIMIT_SWAP : 0u) |
-	       (l->pids ? CELL_CGROUP_LIMIT_PIDS : 0u) | (l->cpu_milli ? CELL_CGROUP_LIMIT_CPU : 0u) |
+	       (l->pids ? CELL_CGROUP_LIMIT_PIDS : 0u) |
+	       (l->cpu_milli ? CELL_CGROUP_LIMIT_CPU : 0u) |
 	       (l->cpuset[0] ? CELL_CGROUP_LIMIT_CPUSET : 0u) |
 	       (l->io_weight ? CELL_CGROUP_LIMIT_IO : 0u);
 }
@@ -175,7 +176,8 @@ int cell_cgroup_parse_cpuset(const char *s, char *buf, size_t len, struct cell_e
 		if (*end == '-') {
 			if (parse_u64(end + 1, &end, &b) < 0 || b >= CPUSET_MAX || b < a)
 				return cell_fail(err, EINVAL,
-						 "--cpuset %s: bad range (expected N-M with N <= M)",
+						 "--cpuset %s: bad range (expected N-M with N <= "
+						 "M)",
 						 s);
 		}
 		for (uint64_t c = a; c <= b; c++)
@@ -274,7 +276,8 @@ static void unescape(const char *s, size_t n, char *out, size_t len)
 	size_t o = 0;
 
 	for (size_t i = 0; i < n && o + 1 < len; i++) {
-		if (s[i] == '\\' && i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+		if (s[i] == '\\' && i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '3' &&
+		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
 			out[o++] = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
 					  (s[i + 3] - '0'));
 			i += 3;
@@ -433,7 +436,8 @@ int cell_cgroup_host_parse(const char *mountinfo, const char *proc_cgroup,
 			path[e - c2 - 1] = '\0';
 			if (c2 == c1 + 1 && strncmp(s, "0:", 2) == 0) {
 				/* "0::PATH": the v2 hierarchy */
-				if (v2->found && join_path(v2, path, h->v2_dir, sizeof(h->v2_dir))) {
+				if (v2->found &&
+				    join_path(v2, path, h->v2_dir, sizeof(h->v2_dir))) {
 					strcpy(h->v2_mount, v2->point);
 					h->v2_root = strcmp(path, "/") == 0;
 				}
@@ -880,9 +884,10 @@ static int gc_dir(const char *dir, unsigned *removed, struct cell_err *err)
 	struct dirent *de;
 	int first = 0;
 
+	if (!d && (errno == ENOENT || errno == EACCES))
+		return 0; /* nothing of ours can be there */
 	if (!d)
-		return errno == ENOENT || errno == EACCES ? 0
-							  : cell_fail(err, errno, "cgroup gc: %s", dir);
+		return cell_fail(err, errno, "cgroup gc: %s", dir);
 	while ((de = readdir(d))) {
 		char path[PATH_MAX];
 		int r;

@@ -376,7 +376,8 @@ static void check_cgroup(struct cell_doctor *d)
 
 		/* delegated: the directory and its subtree_control are ours */
 		fmt(sub, sizeof(sub), "%s/cgroup.subtree_control", h->v2_dir);
-		delegated = geteuid() == 0 || (access(h->v2_dir, W_OK) == 0 && access(sub, W_OK) == 0);
+		delegated = geteuid() == 0 ||
+			    (access(h->v2_dir, W_OK) == 0 && access(sub, W_OK) == 0);
 		list_controllers(h->v2_controllers, 2, list, sizeof(list));
 		snprintf(value, sizeof(value), "v2: %s%s", list[0] ? list : "no controllers",
 			 delegated ? "" : " (not delegated)");
@@ -387,7 +388,8 @@ static void check_cgroup(struct cell_doctor *d)
 			    h->v2_dir);
 		else if (!delegated)
 			set(it, CELL_DOCTOR_LIMITED, value,
-			    "the caller's cgroup %s is not delegated to uid %u: limits need root or "
+			    "the caller's cgroup %s is not delegated to uid %u: limits need root "
+			    "or "
 			    "systemd-run --user --scope -p Delegate=yes",
 			    h->v2_dir, d->uid);
 		else
@@ -571,8 +573,8 @@ static void check_idmap(struct cell_doctor *d)
 	}
 	userns = make_userns(&pid);
 	if (userns < 0) {
-		set(it, CELL_DOCTOR_LIMITED, "unknown", "could not make a user namespace to try: %s",
-		    strerror(-userns));
+		set(it, CELL_DOCTOR_LIMITED, "unknown",
+		    "could not make a user namespace to try: %s", strerror(-userns));
 	} else {
 		/* detached mounts: never attached anywhere, gone on close */
 		fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);

@@ -156,7 +156,8 @@ int cell_landlock_parse_port(const char *s, uint16_t *ret_port, uint64_t *ret_ac
 	for (const char *c = num; *c; c++) {
 		if (*c < '0' || *c > '9' || v > 65535)
 			return cell_fail(err, EINVAL,
-					 "landlock port '%s': expected [bind:|connect:]PORT (0..65535)",
+					 "landlock port '%s': expected [bind:|connect:]PORT "
+					 "(0..65535)",
 					 s);
 		v = v * 10 + (unsigned long)(*c - '0');
 	}
@@ -357,8 +358,8 @@ int cell_landlock_apply(const struct cell_landlock_plan *p, int ruleset_fd, stru
 		if (!S_ISDIR(st.st_mode))
 			attr.allowed_access &= CELL_LL_RIGHTS_FILE;
 		attr.parent_fd = fd;
-		if (attr.allowed_access &&
-		    syscall(SYS_landlock_add_rule, ruleset_fd, LL_RULE_PATH_BENEATH, &attr, 0) < 0) {
+		if (attr.allowed_access && syscall(SYS_landlock_add_rule, ruleset_fd,
+						   LL_RULE_PATH_BENEATH, &attr, 0) < 0) {
 			int e = errno;
 
 			close(fd);
@@ -379,7 +380,8 @@ int cell_landlock_apply(const struct cell_landlock_plan *p, int ruleset_fd, stru
 	}
 	if (syscall(SYS_landlock_restrict_self, ruleset_fd, 0) < 0) {
 		if (errno == EPERM)
-			return cell_fail(err, EPERM, "landlock_restrict_self: no_new_privs is not set");
+			return cell_fail(err, EPERM,
+					 "landlock_restrict_self: no_new_privs is not set");
 		return cell_fail(err, errno, "landlock_restrict_self");
 	}
 	return 0;
@@ -397,7 +399,8 @@ const char *cell_landlock_dropped_text(unsigned dropped, char *buf, unsigned len
 		{ CELL_LANDLOCK_PARTIAL_REFER,
 		  "Landlock before ABI 2: renames and links across directories fail" },
 		{ CELL_LANDLOCK_PARTIAL_TRUNCATE, "Landlock truncate restriction (needs ABI 3)" },
-		{ CELL_LANDLOCK_PARTIAL_IOCTL_DEV, "Landlock device ioctl restriction (needs ABI 5)" },
+		{ CELL_LANDLOCK_PARTIAL_IOCTL_DEV,
+		  "Landlock device ioctl restriction (needs ABI 5)" },
 	};
 	size_t used = 0;
 

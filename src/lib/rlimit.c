@@ -126,8 +126,10 @@ int cell_rlimit_parse(const char *arg, int *ret_resource, struct cell_rlimit *re
 	res = cell_rlimit_from_name(name);
 	if (res < 0)
 		return cell_fail(err, EINVAL,
-				 "--rlimit %s: unknown resource '%s' (one of cpu, fsize, data, stack, "
-				 "core, rss, nproc, nofile, memlock, as, locks, sigpending, msgqueue, "
+				 "--rlimit %s: unknown resource '%s' (one of cpu, fsize, data, "
+				 "stack, "
+				 "core, rss, nproc, nofile, memlock, as, locks, sigpending, "
+				 "msgqueue, "
 				 "nice, rtprio, rttime)",
 				 arg, name);
 	val = eq + 1;
@@ -244,8 +246,10 @@ static int set_failed(int resource, int errnum, const struct rlimit *cur, const 
 		format_value(n->rlim_max, b, sizeof(b));
 		return cell_fail(err, EPERM,
 				 "rlimit %s: cannot raise the hard limit from %s to %s: that needs "
-				 "CAP_SYS_RESOURCE in the initial user namespace, which this process "
-				 "lacks (even root may lack it, and a user namespace never grants it)",
+				 "CAP_SYS_RESOURCE in the initial user namespace, which this "
+				 "process "
+				 "lacks (even root may lack it, and a user namespace never grants "
+				 "it)",
 				 cell_rlimit_name(resource), a, b);
 	}
 	return cell_fail(err, errnum, "rlimit %s", cell_rlimit_name(resource));
@@ -281,8 +285,8 @@ int cell_rlimits_apply_pid(const struct cell_rlimits *set, pid_t pid, struct cel
 		if (!want->soft_set && !want->hard_set)
 			continue;
 		if (prlimit(pid, (__rlimit_resource_t)i, NULL, &cur) < 0)
-			return cell_fail(err, errno, "rlimit %s: prlimit of %d", cell_rlimit_name(i),
-					 (int)pid);
+			return cell_fail(err, errno, "rlimit %s: prlimit of %d",
+					 cell_rlimit_name(i), (int)pid);
 		r = cell_rlimit_resolve(i, want, &cur, &n, err);
 		if (r < 0)
 			return r;

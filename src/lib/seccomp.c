@@ -210,8 +210,10 @@ static int check_rule(const struct cell_seccomp_rule *r, struct cell_err *err)
 			return cell_fail(err, EINVAL, "%s: bad condition", r->syscall);
 		if (seen & (1u << r->conds[i].arg))
 			return cell_fail(err, EINVAL,
-					 "%s: arg%u is compared twice in one rule (a filter compares "
-					 "each argument once per rule: write one rule per comparison)",
+					 "%s: arg%u is compared twice in one rule (a filter "
+					 "compares "
+					 "each argument once per rule: write one rule per "
+					 "comparison)",
 					 r->syscall, r->conds[i].arg);
 		seen |= 1u << r->conds[i].arg;
 	}
@@ -238,8 +240,10 @@ int cell_seccomp_policy_add(struct cell_seccomp_policy *p, const struct cell_sec
 				return 0; /* already covered */
 			return cell_fail(err, EINVAL,
 					 "%s: a rule with conditions cannot make an exception to "
-					 "the earlier rule '%s %s' for all its calls (a filter cannot "
-					 "express it): give that rule the opposite condition instead",
+					 "the earlier rule '%s %s' for all its calls (a filter "
+					 "cannot "
+					 "express it): give that rule the opposite condition "
+					 "instead",
 					 rule->syscall, action_names[e->action], e->syscall);
 		}
 		if (rule->n_conds == 0 || same_conds(e, rule))
@@ -457,7 +461,8 @@ static int parse_cond(const struct parse_ctx *c, const struct word *words, size_
 			return r;
 		if (cond.value & ~cond.mask)
 			return fail_at(c, words[*i + 4].col,
-				       "value has bits outside the mask: the condition never holds");
+				       "value has bits outside the mask: the condition never "
+				       "holds");
 		*i += 5;
 	} else {
 		bool found = false;
@@ -582,7 +587,8 @@ static int parse_line(struct parse_ctx *c, const struct word *words, size_t n)
 		if (r < 0)
 			return r;
 		if (i < n)
-			return fail_at(c, words[i].col, "unexpected '%.*s' after the default action",
+			return fail_at(c, words[i].col,
+				       "unexpected '%.*s' after the default action",
 				       (int)words[i].len, words[i].s);
 		c->p->default_action = a;
 		c->p->default_errnum = e;
@@ -602,13 +608,16 @@ static int parse_line(struct parse_ctx *c, const struct word *words, size_t n)
 		i++;
 	last = i;
 	if (first == last)
-		return fail_at(c, i < n ? words[i].col : words[n - 1].col + (unsigned)words[n - 1].len,
+		return fail_at(c,
+			       i < n ? words[i].col
+				     : words[n - 1].col + (unsigned)words[n - 1].len,
 			       "expected a system call name");
 	while (i < n) {
 		size_t at = i;
 
 		if (rule.n_conds >= CELL_SECCOMP_ARGS)
-			return fail_at(c, words[i].col, "more than %d conditions", CELL_SECCOMP_ARGS);
+			return fail_at(c, words[i].col, "more than %d conditions",
+				       CELL_SECCOMP_ARGS);
 		r = parse_cond(c, words, n, &i, &rule.conds[rule.n_conds]);
 		if (r < 0)
 			return r;
@@ -616,7 +625,8 @@ static int parse_line(struct parse_ctx *c, const struct word *words, size_t n)
 			if (rule.conds[k].arg == rule.conds[rule.n_conds].arg)
 				return fail_at(c, words[at].col,
 					       "arg%u is compared twice in one rule (a filter "
-					       "compares each argument once per rule: write one rule "
+					       "compares each argument once per rule: write one "
+					       "rule "
 					       "per comparison)",
 					       rule.conds[k].arg);
 		rule.n_conds++;

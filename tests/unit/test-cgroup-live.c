@@ -296,7 +296,8 @@ static void test_limit_values(void **state)
 	fclose(f);
 	assert_string_equal(buf, "7\n");
 	if (cell_cgroup_version(cg) == 1) {
-		snprintf(path, sizeof(path), "%s/cpu.cfs_quota_us", cell_cgroup_path(cg, CELL_CG_CPU));
+		snprintf(path, sizeof(path), "%s/cpu.cfs_quota_us",
+			 cell_cgroup_path(cg, CELL_CG_CPU));
 		f = fopen(path, "re");
 		assert_non_null(f);
 		assert_non_null(fgets(buf, sizeof(buf), f));

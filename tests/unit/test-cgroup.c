@@ -184,8 +184,8 @@ static void test_host_hybrid(void **state)
 	struct cell_cgroup_host *h = malloc(sizeof(*h));
 	struct cell_err err = { 0 };
 
-	assert_int_equal(cell_cgroup_host_parse(hybrid_mountinfo, hybrid_cgroup, "hugetlb", h, &err),
-			 0);
+	assert_int_equal(
+		cell_cgroup_host_parse(hybrid_mountinfo, hybrid_cgroup, "hugetlb", h, &err), 0);
 	assert_int_equal(h->version, 1);
 	assert_true(h->hybrid);
 	assert_int_equal(h->v1_controllers,
@@ -265,16 +265,14 @@ static void test_host_systemd_hybrid(void **state)
 	struct cell_cgroup_host *h = malloc(sizeof(*h));
 	struct cell_err err = { 0 };
 
-	assert_int_equal(cell_cgroup_host_parse(systemd_hybrid_mountinfo,
-						"12:pids:/user.slice/user-1000.slice/session-3.scope\n"
-						"5:memory:/user.slice/user-1000.slice/session-3.scope\n"
-						"3:cpu,cpuacct:/user.slice\n"
-						"2:net_cls,net_prio:/\n"
-						"1:name=systemd:/user.slice/user-1000.slice/"
-						"session-3.scope\n"
-						"0::/user.slice/user-1000.slice/session-3.scope\n",
-						"", h, &err),
-			 0);
+	static const char procs[] = "12:pids:/user.slice/user-1000.slice/session-3.scope\n"
+				    "5:memory:/user.slice/user-1000.slice/session-3.scope\n"
+				    "3:cpu,cpuacct:/user.slice\n"
+				    "2:net_cls,net_prio:/\n"
+				    "1:name=systemd:/user.slice/user-1000.slice/session-3.scope\n"
+				    "0::/user.slice/user-1000.slice/session-3.scope\n";
+
+	assert_int_equal(cell_cgroup_host_parse(systemd_hybrid_mountinfo, procs, "", h, &err), 0);
 	assert_int_equal(h->version, 1);
 	assert_true(h->hybrid);
 	assert_string_equal(h->v1_dir[CELL_CG_CPU], "/sys/fs/cgroup/cpu,cpuacct/user.slice");
@@ -292,18 +290,16 @@ static void test_host_namespaced(void **state)
 	struct cell_cgroup_host *h = malloc(sizeof(*h));
 	struct cell_err err = { 0 };
 
+	static const char sub[] = "40 30 0:30 /docker/abc /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
+
 	/* a container's view: the mount shows a subtree of the hierarchy */
-	assert_int_equal(cell_cgroup_host_parse("40 30 0:30 /docker/abc /sys/fs/cgroup rw - cgroup2 "
-						"cgroup2 rw\n",
-						"0::/docker/abc/inner\n", "memory pids", h, &err),
+	assert_int_equal(cell_cgroup_host_parse(sub, "0::/docker/abc/inner\n", "memory pids", h,
+						&err),
 			 0);
 	assert_int_equal(h->version, 2);
 	assert_string_equal(h->v2_dir, "/sys/fs/cgroup/inner");
 	/* a path outside the mounted subtree cannot be reached */
-	assert_int_equal(cell_cgroup_host_parse("40 30 0:30 /docker/abc /sys/fs/cgroup rw - cgroup2 "
-						"cgroup2 rw\n",
-						"0::/docker/abcdef\n", "memory", h, &err),
-			 0);
+	assert_int_equal(cell_cgroup_host_parse(sub, "0::/docker/abcdef\n", "memory", h, &err), 0);
 	assert_int_equal(h->version, 0);
 	assert_string_equal(h->v2_dir, "");
 	/* escaped mount points, optional fields */

@@ -59,9 +59,10 @@ static void test_plan_paths_and_ports(void **state)
 	uint16_t port;
 
 	assert_int_equal(cell_landlock_plan_add_path(&p, "/usr", CELL_LL_RIGHTS_RO, true, &err), 0);
-	assert_int_equal(cell_landlock_plan_add_path(&p, "/tmp", CELL_LL_RIGHTS_RW, false, &err), 0);
-	assert_int_equal(cell_landlock_plan_add_path(&p, "/usr", CELL_LL_FS_WRITE_FILE, false, &err),
+	assert_int_equal(cell_landlock_plan_add_path(&p, "/tmp", CELL_LL_RIGHTS_RW, false, &err),
 			 0);
+	assert_int_equal(
+		cell_landlock_plan_add_path(&p, "/usr", CELL_LL_FS_WRITE_FILE, false, &err), 0);
 	assert_int_equal(p.n_paths, 2);
 	assert_int_equal(p.paths[0].access, CELL_LL_RIGHTS_RO | CELL_LL_FS_WRITE_FILE);
 	assert_false(p.paths[0].optional);
@@ -123,14 +124,21 @@ static void test_from_mounts(void **state)
 		{ .type = CELL_OP_DEVPTS, .dst = "/dev/pts" },
 		{ .type = CELL_OP_MQUEUE, .dst = "/dev/mqueue" },
 		{ .type = CELL_OP_SYSFS, .dst = "/sys", .flags = CELL_OPF_RO },
-		{ .type = CELL_OP_BIND, .src = "/home/u/p", .dst = "/work", .flags = CELL_OPF_USER },
+		{ .type = CELL_OP_BIND,
+		  .src = "/home/u/p",
+		  .dst = "/work",
+		  .flags = CELL_OPF_USER },
 		{ .type = CELL_OP_BIND,
 		  .src = "/x",
 		  .dst = "/opt/x",
 		  .flags = CELL_OPF_USER | CELL_OPF_RO | CELL_OPF_OPTIONAL },
 		{ .type = CELL_OP_WRITE_FILE, .dst = "/tmp/.Xauthority" },
 	};
-	struct cell_mount_plan mp = { .ops = ops, .n = sizeof(ops) / sizeof(ops[0]), .root_ro = true };
+	struct cell_mount_plan mp = {
+		.ops = ops,
+		.n = sizeof(ops) / sizeof(ops[0]),
+		.root_ro = true,
+	};
 	struct cell_landlock_plan p = { 0 };
 	struct cell_err err = { 0 };
 

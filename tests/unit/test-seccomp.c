@@ -86,9 +86,11 @@ static void test_parse_statements(void **state)
 						 "errno 77 getppid\n"
 						 "\tkill add_key arg0 == 0\n"
 						 "log socket arg0 == AF_NETLINK arg2 != 0x10\n"
-						 "deny clone arg0 & CLONE_NEWUSER|CLONE_NEWNET == CLONE_NEWUSER\n"
+						 "deny clone arg0 & CLONE_NEWUSER|CLONE_NEWNET == "
+						 "CLONE_NEWUSER\n"
 						 "deny personality arg0 >= 0x20009\n"
-						 "deny mmap arg2 & PROT_EXEC == PROT_EXEC arg3 < 010\n"
+						 "deny mmap arg2 & PROT_EXEC == PROT_EXEC arg3 < "
+						 "010\n"
 						 "deny kcmp arg1 <= 5 arg0 > 3");
 	const struct cell_seccomp_rule *r;
 
@@ -167,7 +169,8 @@ static void test_parse_errors(void **state)
 		{ "deny ioctl arg1 == 1 bogus", "t:1:22: expected arg0..arg5, not 'bogus'" },
 		{ "include", "t:1:8: include takes one word" },
 		{ "include a b", "t:1:11: include takes one word" },
-		{ "include other.policy", "t:1:9: include of a file is only possible in a policy file" },
+		{ "include other.policy",
+		  "t:1:9: include of a file is only possible in a policy file" },
 		{ "deny ptrace\nallow ptrace arg0 == 0",
 		  "t:2:7: ptrace: a rule with conditions cannot make an exception to the earlier "
 		  "rule 'errno ptrace' for all its calls" },
