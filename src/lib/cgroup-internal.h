@@ -43,8 +43,9 @@ int cell_cg_write(const char *dir, const char *file, const char *value);
 int cell_cg_read(const char *dir, const char *file, char *buf, size_t len);
 int cell_cg_read_u64(const char *dir, const char *file, uint64_t *ret);
 bool cell_cg_exists(const char *dir, const char *file);
-/* Make dir, or take it when it exists (idempotent create). */
-int cell_cg_mkdir(const char *dir);
+/* Make dir; an existing one is taken only when exist_ok (shared parents):
+ * a sandbox's own directory must be new, never someone else's. */
+int cell_cg_mkdir(const char *dir, bool exist_ok);
 /* rmdir, retrying while EBUSY (processes still exiting). */
 int cell_cg_rmdir(const char *dir);
 /* SIGKILL every pid listed in DIR/cgroup.procs; returns how many were

@@ -46,7 +46,7 @@ static int v1_create(struct cell_cgroup *cg, const struct cell_cgroup_host *h, u
 {
 	for (int c = 0; c < CELL_CG_MAX; c++) {
 		char dir[PATH_MAX];
-		int r;
+		int r = 0;
 
 		if (!(want & CELL_CG_BIT(c)))
 			continue;
@@ -60,7 +60,17 @@ static int v1_create(struct cell_cgroup *cg, const struct cell_cgroup_host *h, u
 		    sizeof(dir))
 			return cell_fail(err, ENAMETOOLONG, "cgroup: %s/%s", h->v1_dir[c],
 					 cg->name);
-		r = cell_cg_mkdir(dir);
+		/* co-mounted controllers (cpu,cpuacct) share one directory */
+		for (unsigned i = 0; i < cg->n_dirs; i++)
+			if (strcmp(cg->dirs[i], dir) == 0)
+				r = 1;
+		if (r == 1) {
+			r = cell_cg_add_dir(cg, dir, CELL_CG_BIT(c));
+			if (r < 0)
+				return cell_fail(err, -r, "cgroup: %s", dir);
+			continue;
+		}
+		r = cell_cg_mkdir(dir, false);
 		if (r == -EACCES || r == -EPERM || r == -EROFS) {
 			cell_cg_missing(cg, (enum cell_cg_controller)c,
 					"the cgroup v1 %s hierarchy is not delegated: %s is not "

@@ -106,7 +106,7 @@ static int leave_own_cgroup(const struct cell_cgroup *cg, const char *dir)
 	if ((size_t)snprintf(leaf, sizeof(leaf), "%s/%s.supervisor", dir, cg->name) >=
 	    sizeof(leaf))
 		return -ENAMETOOLONG;
-	r = cell_cg_mkdir(leaf);
+	r = cell_cg_mkdir(leaf, true);
 	if (r < 0)
 		return r;
 	return cell_cg_write(leaf, "cgroup.procs", self);
@@ -126,7 +126,7 @@ static int v2_create(struct cell_cgroup *cg, const struct cell_cgroup_host *h, u
 		(void)enable(cg, top, want); /* what fails is recorded for set_limits */
 		if ((size_t)snprintf(parent, sizeof(parent), "%s/cell", top) >= sizeof(parent))
 			return cell_fail(err, ENAMETOOLONG, "cgroup: %s/cell", top);
-		r = cell_cg_mkdir(parent);
+		r = cell_cg_mkdir(parent, true);
 		if (r < 0)
 			return cell_fail(err, -r, "cgroup: make %s", parent);
 	} else {
@@ -160,7 +160,7 @@ static int v2_create(struct cell_cgroup *cg, const struct cell_cgroup_host *h, u
 		(void)enable(cg, parent, want); /* recorded for set_limits */
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", parent, cg->name) >= sizeof(dir))
 		return cell_fail(err, ENAMETOOLONG, "cgroup: %s/%s", parent, cg->name);
-	r = cell_cg_mkdir(dir);
+	r = cell_cg_mkdir(dir, false);
 	if (r < 0)
 		return cell_fail(err, -r, "cgroup: make %s", dir);
 	/* cpu.stat and cgroup.freeze/kill are core files: accounting and

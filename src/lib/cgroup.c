@@ -642,9 +642,9 @@ bool cell_cg_exists(const char *dir, const char *file)
 	return join(path, sizeof(path), dir, file) == 0 && access(path, F_OK) == 0;
 }
 
-int cell_cg_mkdir(const char *dir)
+int cell_cg_mkdir(const char *dir, bool exist_ok)
 {
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0755) < 0 && !(exist_ok && errno == EEXIST))
 		return -errno;
 	return 0;
 }

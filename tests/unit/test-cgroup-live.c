@@ -104,16 +104,31 @@ static int wait_status(struct child *c)
 	return status;
 }
 
+/* name: a test's cgroup, made unique with this process's pid (test runs of
+ * several build directories may overlap); NULL: cell's default name. */
 static struct cell_cgroup *make(const struct cell_cgroup_limits *l, const char *name)
 {
 	struct cell_cgroup *cg = NULL;
 	struct cell_err err = { 0 };
+	char unique[64];
 
+	if (name && strncmp(name, "cell-test-", 10) == 0) {
+		snprintf(unique, sizeof(unique), "%s-%d", name, (int)getpid());
+		name = unique;
+	}
 	if (cell_cgroup_create(&host, l, name, &cg, &err) < 0)
 		fail_msg("create: %s", err.msg);
 	if (cell_cgroup_set_limits(cg, l, false, NULL, &err) < 0)
 		fail_msg("set_limits: %s", err.msg);
 	return cg;
+}
+
+static const char *unique_name(const char *name)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s-%d", name, (int)getpid());
+	return buf;
 }
 
 static void remove_and_check(struct cell_cgroup *cg)
@@ -317,8 +332,14 @@ static void test_limit_values(void **state)
 	assert_non_null(fgets(buf, sizeof(buf), f));
 	fclose(f);
 	assert_string_equal(buf, "0\n");
+	/* a second sandbox of the same name never takes over the first's */
+	struct cell_cgroup *again = NULL;
+	assert_int_equal(cell_cgroup_create(&host, &l, unique_name("cell-test-values"), &again,
+					    &err),
+			 -EEXIST);
+	assert_null(again);
+	assert_true(dir_exists(cell_cgroup_path(cg, CELL_CG_MEMORY)));
 	remove_and_check(cg);
-	(void)err;
 }
 
 static void test_io_weight_named(void **state)
@@ -331,7 +352,7 @@ static void test_io_weight_named(void **state)
 
 	if (!usable())
 		skip();
-	assert_int_equal(cell_cgroup_create(&host, &l, "cell-test-io", &cg, &err), 0);
+	assert_int_equal(cell_cgroup_create(&host, &l, unique_name("cell-test-io"), &cg, &err), 0);
 	r = cell_cgroup_set_limits(cg, &l, false, &dropped, &err);
 	/* enforced, or refused with the option named: never silently dropped */
 	if (r < 0) {
@@ -368,7 +389,7 @@ static void test_unprivileged(void **state)
 			_exit(90);
 		if (cell_cgroup_detect(&h, &err) < 0)
 			_exit(91);
-		if (cell_cgroup_create(&h, &l, "cell-test-unpriv", &cg, &err) < 0)
+		if (cell_cgroup_create(&h, &l, unique_name("cell-test-unpriv"), &cg, &err) < 0)
 			_exit(strstr(err.msg, "not delegated") || strstr(err.msg, "other processes")
 				      ? 0
 				      : 92);
@@ -403,7 +424,7 @@ static void test_v2_without_controllers(void **state)
 	if (!usable() || !host.hybrid)
 		skip();
 	h.version = 2;
-	assert_int_equal(cell_cgroup_create(&h, &none, "cell-test-v2", &cg, &err), 0);
+	assert_int_equal(cell_cgroup_create(&h, &none, unique_name("cell-test-v2"), &cg, &err), 0);
 	assert_int_equal(cell_cgroup_version(cg), 2);
 	/* a limit without its controller is an error naming both */
 	assert_int_equal(cell_cgroup_set_limits(cg, &mem, false, NULL, &err), -EINVAL);
