@@ -34,7 +34,8 @@
 #define MAX_WORDS 256
 
 /* The built-in policy.  Denied calls fail with EPERM, so programs that try
- * them see an ordinary error instead of dying.  What is not here is
+ * them see an ordinary error instead of dying.  clone's flags are arg0 on
+ * every architecture but s390, where they are arg1 (not a target yet).  What is not here is
  * allowed: the namespaces, the dropped capabilities, no_new_privs and the
  * read-only mounts already stop most of the rest, and this list shrinks the
  * kernel surface a sandboxed program can reach. */
