@@ -72,8 +72,18 @@ static int plan_resolv_mount(struct cell_plan *p, struct cell_err *err)
 	struct stat st;
 	int r;
 
-	if (np->resolv == CELL_RESOLV_HOST || p->mounts.n == 0 || p->mounts.chroot_only)
+	if (p->mounts.n == 0 || p->mounts.chroot_only)
 		return 0;
+	if (np->resolv == CELL_RESOLV_HOST) {
+		/* The default root shows the host's /etc already; a --root tree
+		 * with network gets a copy of the host's (issue 3), for as long as
+		 * the sandbox runs. */
+		if (s->root_mode != CELL_ROOT_DIR)
+			return 0;
+		snprintf(np->resolv_src, sizeof(np->resolv_src), "/etc/resolv.conf");
+		np->resolv = CELL_RESOLV_BIND;
+		np->resolv_note = "the host's, bound over the root's";
+	}
 	for (size_t i = 0; i < s->n_mounts; i++)
 		if (strcmp(s->mounts[i].dst, "/etc") == 0 ||
 		    strcmp(s->mounts[i].dst, "/etc/resolv.conf") == 0) {
