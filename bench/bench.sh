@@ -26,7 +26,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-all_groups=(startup net)
+all_groups=(startup net overlay)
 
 rounds=7
 runs=30

@@ -569,6 +569,7 @@ int cell_cli_parse_run(int argc, char **argv, char **envp, const char *cwd,
 			r = parse_net(s, optarg, err);
 			if (r < 0)
 				goto out;
+			s->set |= CELL_SET_NET;
 			break;
 		case OPT_NAT:
 			s->nat = true;

@@ -21,6 +21,7 @@
 
 #include "../lib/cleanup.h"
 #include "../lib/err.h"
+#include "../lib/launch.h"
 #include "../lib/unitfile.h"
 
 extern char **environ;
@@ -47,8 +48,8 @@ const char cell_cmd_unit_help[] =
 	"\n"
 	"Options (cell unit's own; any other option before -- is a run option):\n"
 	"  --install        write the unit to /etc/systemd/system/NAME.service (or\n"
-	"                   the --user directory) instead of printing it, then run\n"
-	"                   systemctl daemon-reload and systemctl enable --now NAME\n"
+	"                   the --user directory) instead of printing it, and print\n"
+	"                   the systemctl commands that load and start it\n"
 	"  --user           a user unit: WantedBy=default.target, installed in\n"
 	"                   $XDG_CONFIG_HOME/systemd/user (~/.config/systemd/user)\n"
 	"  --unit-dir DIR   install into DIR (implies --install)\n"
@@ -286,6 +287,15 @@ int cell_cmd_unit(int argc, char **argv)
 	} else if (r >= 0) {
 		/* A system service runs as root, a user service as you. */
 		r = cell_spec_validate(spec, !user || getuid() == 0, &err);
+		/* When the service will run as the caller does (a system unit made
+		 * by root, a user unit by a user), check all that cell run would,
+		 * host included (e.g. --root DIR exists, --nat has --net veth). */
+		if (r >= 0 && (user ? getuid() != 0 : getuid() == 0)) {
+			struct cell_plan plan = { 0 };
+
+			r = cell_plan_make(spec, &plan, &err);
+			cell_plan_clear(&plan);
+		}
 	}
 	if (r < 0) {
 		strv_free(run);

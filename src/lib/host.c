@@ -258,10 +258,12 @@ int cell_host_probe_x11(struct cell_host *h, const char *display, const char *xa
 	_cleanup_close_ int fd = -1;
 
 	snprintf(h->x11_socket, sizeof(h->x11_socket), "/tmp/.X11-unix/X%s", display);
-	if (stat(h->x11_socket, &st) < 0 || !S_ISSOCK(st.st_mode))
-		return cell_fail(err, S_ISSOCK(st.st_mode) ? errno : ENOTSOCK,
-				 "--x11: no X server socket %s for DISPLAY=:%s", h->x11_socket,
-				 display);
+	if (stat(h->x11_socket, &st) < 0)
+		return cell_fail(err, errno, "--x11: no X server socket %s for DISPLAY=:%s",
+				 h->x11_socket, display);
+	if (!S_ISSOCK(st.st_mode))
+		return cell_fail(err, ENOTSOCK, "--x11: %s (DISPLAY=:%s) is not a socket",
+				 h->x11_socket, display);
 	if (!xauthority)
 		return 0;
 	fd = open(xauthority, O_RDONLY | O_CLOEXEC);

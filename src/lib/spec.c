@@ -211,6 +211,15 @@ int cell_spec_validate(const struct cell_spec *s, bool privileged, struct cell_e
 		return cell_fail(err, EPERM, "--uid/--gid without a new user namespace need root");
 
 	/* --net, --nat, --publish, --allow: see cell_netplan_make(). */
+	if ((s->x11 || s->wayland) && s->root_mode == CELL_ROOT_CHROOT)
+		return cell_fail(err, 0, "--x11 and --wayland need a root cell builds (the "
+				 "default or --root), not --chroot");
+	if (s->overlay && s->root_rw)
+		return cell_fail(err, 0, "--rw-root and --overlay exclude each other (with "
+				 "--overlay the root is writable and DIR is never written)");
+	if (s->net == CELL_NET_NONE && !has(s, CELL_NS_NET) && (s->set & CELL_SET_NET))
+		return cell_fail(err, 0, "--net none needs a new net namespace (it is shared "
+				 "here)");
 	if (s->persist && s->root_mode == CELL_ROOT_CHROOT)
 		return cell_fail(err, 0, "--overlay/--persist go with the default root or --root, "
 				 "not --chroot");

@@ -93,6 +93,7 @@ enum {
 	CELL_SET_WORKDIR = 1u << 5,
 	CELL_SET_ROOT = 1u << 6,
 	CELL_SET_IDMODE = 1u << 7,
+	CELL_SET_NET = 1u << 8,
 };
 
 struct cell_spec {
