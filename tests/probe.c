@@ -33,6 +33,17 @@
  *   probe pause [READY [ARG...]]  create READY (unless "-"), then wait
  *                                 forever (ARGs are markers for pgrep)
  *
+ *   probe sys NAME                one system call the default seccomp policy
+ *                                 refuses, with harmless arguments: keyctl,
+ *                                 bpf, userfaultfd, io_uring, vsock, packet,
+ *                                 finit_module, perf, unshare-user, mount,
+ *                                 mknod-disk, open-by-handle (safe to run on
+ *                                 the host: nothing is mounted or kept)
+ *   probe alloc MB                allocate and touch MB MiB, then exit 0
+ *   probe forkbomb N              try to have N processes at once; prints
+ *                                 how many it got and the first fork error
+ *   probe spin                    burn CPU forever
+ *
  * Run on the host:
  *   probe reap-check CMD [ARG...] run CMD as a child subreaper and pass its
  *                                 exit status on; when CMD leaves a process
@@ -59,6 +70,8 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -603,6 +616,126 @@ static int cmd_pause(int argc, char **argv)
 		pause();
 }
 
+static int sys_try(const char *name)
+{
+	if (strcmp(name, "keyctl") == 0) /* KEYCTL_GET_KEYRING_ID, session, no create */
+		return (int)syscall(SYS_keyctl, 0, -3, 0, 0, 0);
+	if (strcmp(name, "bpf") == 0) { /* BPF_MAP_CREATE of a tiny array */
+		unsigned attr[32] = { 2, 4, 4, 1 };
+
+		return (int)syscall(SYS_bpf, 0, attr, sizeof(attr));
+	}
+	if (strcmp(name, "userfaultfd") == 0) /* UFFD_USER_MODE_ONLY: no privilege needed */
+		return (int)syscall(SYS_userfaultfd, O_CLOEXEC | 1);
+	if (strcmp(name, "io_uring") == 0) {
+		unsigned params[30] = { 0 };
+
+		return (int)syscall(SYS_io_uring_setup, 1, params);
+	}
+	if (strcmp(name, "vsock") == 0)
+		return socket(40 /* AF_VSOCK */, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (strcmp(name, "packet") == 0)
+		return socket(17 /* AF_PACKET */, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (strcmp(name, "finit_module") == 0) { /* an empty file: never a module */
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		return (int)syscall(SYS_finit_module, fd, "", 0);
+	}
+	if (strcmp(name, "perf") == 0) {
+		unsigned attr[32] = { 1 /* PERF_TYPE_SOFTWARE */, 128 };
+
+		return (int)syscall(SYS_perf_event_open, attr, 0, -1, -1, 0);
+	}
+	if (strcmp(name, "unshare-user") == 0)
+		return unshare(CLONE_NEWUSER);
+	/* Safe to run on the host as root: a file system context is made and
+	 * dropped, nothing is mounted; the device node is removed again. */
+	if (strcmp(name, "mount") == 0)
+		return (int)syscall(SYS_fsopen, "tmpfs", 1 /* FSOPEN_CLOEXEC */);
+	if (strcmp(name, "mknod-disk") == 0) {
+		char path[64];
+		int r;
+
+		snprintf(path, sizeof(path), "/tmp/cell-probe-sda-%d", (int)getpid());
+		r = mknod(path, S_IFBLK | 0600, makedev(8, 0));
+		if (r == 0)
+			unlink(path);
+		return r;
+	}
+	if (strcmp(name, "open-by-handle") == 0) {
+		struct {
+			unsigned bytes;
+			int type;
+			unsigned char h[128];
+		} fh = { .bytes = 128 };
+		int mnt;
+
+		return (int)syscall(SYS_name_to_handle_at, AT_FDCWD, "/", &fh, &mnt, 0);
+	}
+	errno = EINVAL;
+	return -2;
+}
+
+static int cmd_sys(int argc, char **argv)
+{
+	int r;
+
+	if (argc < 3)
+		return usage();
+	r = sys_try(argv[2]);
+	if (r == -2 && errno == EINVAL)
+		return usage();
+	return answer(r);
+}
+
+static int cmd_alloc(int argc, char **argv)
+{
+	int mb;
+	char *p;
+
+	if (argc < 3 || parse_int(argv[2], &mb) < 0 || mb < 1)
+		return usage();
+	p = malloc((size_t)mb << 20);
+	if (!p)
+		return answer(-1);
+	for (size_t i = 0; i < ((size_t)mb << 20); i += 4096)
+		p[i] = 1;
+	return answer(0);
+}
+
+static int cmd_forkbomb(int argc, char **argv)
+{
+	static pid_t kids[4096];
+	int n, got = 1, first = 0;
+
+	if (argc < 3 || parse_int(argv[2], &n) < 0 || n < 1 || n > 4096)
+		return usage();
+	for (int i = 1; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			pause();
+			_exit(0);
+		}
+		if (pid < 0) {
+			if (!first)
+				first = errno;
+			continue;
+		}
+		kids[got++ - 1] = pid;
+	}
+	printf("processes=%d\n", got);
+	if (first) {
+		errno = first;
+		answer(-1);
+	}
+	for (int i = 0; i < got - 1; i++) {
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], NULL, 0);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -646,6 +779,15 @@ int main(int argc, char **argv)
 		return cmd_signals(argc, argv);
 	if (strcmp(cmd, "pause") == 0)
 		return cmd_pause(argc, argv);
+	if (strcmp(cmd, "sys") == 0)
+		return cmd_sys(argc, argv);
+	if (strcmp(cmd, "alloc") == 0)
+		return cmd_alloc(argc, argv);
+	if (strcmp(cmd, "forkbomb") == 0)
+		return cmd_forkbomb(argc, argv);
+	if (strcmp(cmd, "spin") == 0)
+		for (volatile unsigned long i = 0;; i++)
+			;
 	if (strcmp(cmd, "reap-check") == 0)
 		return cmd_reap_check(argc, argv);
 	return usage();

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/caps.h"
 #include "../lib/cleanup.h"
 #include "../lib/util.h"
 
@@ -80,6 +81,22 @@ const char cell_cli_run_help[] =
 	"  --hostname NAME      host name inside (default: cell)\n"
 	"  --domainname NAME    NIS domain name inside\n"
 	"\n"
+	"Hardening (what the command may do):\n"
+	"  --seccomp FILE       system call filter from a policy file (seccomp(2);\n"
+	"                       'include default' builds on the built-in policy);\n"
+	"                       default: the built-in policy, which refuses kernel\n"
+	"                       modules, kexec, reboot, swap, new mounts, keyctl, bpf,\n"
+	"                       perf, userfaultfd, ptrace, io_uring, TIOCSTI, new user\n"
+	"                       namespaces, AF_VSOCK sockets and foreign ABIs\n"
+	"  --seccomp none       no filter\n"
+	"  --seccomp-log        log (audit) what the filter would refuse, refuse nothing\n"
+	"  --cap-add CAP        keep capability CAP (NET_BIND_SERVICE or\n"
+	"                       CAP_NET_BIND_SERVICE, or all) in the sandbox's user\n"
+	"                       namespace, also for a non-root command (ambient)\n"
+	"  --cap-drop CAP       drop it again (all: none kept, the default)\n"
+	"  --rlimit NAME=SOFT[:HARD]  a resource limit of the command (nofile, nproc,\n"
+	"                       as, core, cpu, ...; values as prlimit(1); repeatable)\n"
+	"\n"
 	"Process:\n"
 	"  --env K=V            set K in the command's environment\n"
 	"  --keep-env K         pass your K through\n"
@@ -129,6 +146,22 @@ enum {
 	OPT_PERSIST,
 	OPT_X11,
 	OPT_WAYLAND,
+	OPT_SECCOMP,
+	OPT_SECCOMP_LOG,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_RLIMIT,
+	OPT_MEMORY,
+	OPT_MEMORY_SWAP,
+	OPT_PIDS,
+	OPT_CPUS,
+	OPT_CPUSET,
+	OPT_IO_WEIGHT,
+	OPT_BEST_EFFORT,
+	OPT_TIME_LIMIT,
+	OPT_WALL_LIMIT,
+	OPT_REPORT,
+	OPT_LANDLOCK,
 };
 
 static const struct option run_options[] = {
@@ -165,6 +198,22 @@ static const struct option run_options[] = {
 	{ "persist", required_argument, NULL, OPT_PERSIST },
 	{ "x11", no_argument, NULL, OPT_X11 },
 	{ "wayland", no_argument, NULL, OPT_WAYLAND },
+	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+	{ "seccomp-log", no_argument, NULL, OPT_SECCOMP_LOG },
+	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
+	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+	{ "rlimit", required_argument, NULL, OPT_RLIMIT },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
+	{ "pids", required_argument, NULL, OPT_PIDS },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "cpuset", required_argument, NULL, OPT_CPUSET },
+	{ "io-weight", required_argument, NULL, OPT_IO_WEIGHT },
+	{ "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
+	{ "time-limit", required_argument, NULL, OPT_TIME_LIMIT },
+	{ "wall-limit", required_argument, NULL, OPT_WALL_LIMIT },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "landlock", no_argument, NULL, OPT_LANDLOCK },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -380,6 +429,111 @@ static int set_string(char **field, const char *value)
 	free(*field);
 	*field = copy;
 	return 0;
+}
+
+/* Seconds with up to three decimals ("1", "0.5", "2.25") into milliseconds,
+ * from 1 ms to a day. */
+static int parse_seconds(const char *opt, const char *arg, uint64_t *ret, struct cell_err *err)
+{
+	uint64_t whole = 0, milli = 0;
+	const char *p = arg;
+	unsigned digits = 0;
+
+	if (*p < '0' || *p > '9')
+		goto bad;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (uint64_t)(*p - '0');
+		if (whole > 86400)
+			goto bad;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+			if (digits < 3)
+				milli = milli * 10 + (uint64_t)(*p - '0');
+		if (digits == 0)
+			goto bad;
+		for (unsigned d = digits; d < 3; d++)
+			milli *= 10;
+	}
+	if (*p || whole * 1000 + milli == 0 || whole * 1000 + milli > 86400000)
+		goto bad;
+	*ret = whole * 1000 + milli;
+	return 0;
+bad:
+	return cell_fail(err, 0, "%s '%s': expected seconds, like 1, 0.5 or 30 (at most a day)",
+			 opt, arg);
+}
+
+/* The hardening and limit options (issue 6); 1 when opt is not one. */
+static int parse_limit_option(struct cell_spec *s, int opt, const char *arg,
+			      struct cell_err *err)
+{
+	int r;
+
+	switch (opt) {
+	case OPT_SECCOMP:
+		if (!arg[0])
+			return cell_fail(err, 0, "--seccomp: expected default, none or a policy "
+					 "file");
+		s->set |= CELL_SET_SECCOMP;
+		return set_string(&s->seccomp, arg);
+	case OPT_SECCOMP_LOG:
+		s->seccomp_log = true;
+		return 0;
+	case OPT_CAP_ADD:
+	case OPT_CAP_DROP:
+		s->set |= CELL_SET_CAPS;
+		return cell_caps_parse(arg, opt == OPT_CAP_ADD, &s->caps, err);
+	case OPT_RLIMIT:
+		return cell_rlimits_add(&s->rlimits, arg, err);
+	case OPT_MEMORY:
+	case OPT_MEMORY_SWAP: {
+		uint64_t v;
+
+		if (cell_parse_size(arg, &v) < 0 || v < 4096)
+			return cell_fail(err, 0, "%s '%s': expected a size of at least 4k, like "
+					 "64M or 2G", opt == OPT_MEMORY ? "--memory" : "--memory-swap",
+					 arg);
+		if (opt == OPT_MEMORY)
+			s->cgroup.memory = v;
+		else
+			s->cgroup.memory_swap = v;
+		return 0;
+	}
+	case OPT_PIDS:
+		r = cell_cgroup_parse_pids(arg, &s->cgroup.pids, err);
+		break;
+	case OPT_CPUS:
+		r = cell_cgroup_parse_cpus(arg, &s->cgroup.cpu_milli, err);
+		break;
+	case OPT_CPUSET:
+		r = cell_cgroup_parse_cpuset(arg, s->cgroup.cpuset, sizeof(s->cgroup.cpuset), err);
+		break;
+	case OPT_IO_WEIGHT:
+		r = cell_cgroup_parse_io_weight(arg, &s->cgroup.io_weight, err);
+		break;
+	case OPT_BEST_EFFORT:
+		s->best_effort = true;
+		return 0;
+	case OPT_TIME_LIMIT:
+		s->set |= CELL_SET_TIME_LIMIT;
+		return parse_seconds("--time-limit", arg, &s->time_limit_ms, err);
+	case OPT_WALL_LIMIT:
+		s->set |= CELL_SET_WALL_LIMIT;
+		return parse_seconds("--wall-limit", arg, &s->wall_limit_ms, err);
+	case OPT_REPORT:
+		if (!arg[0])
+			return cell_fail(err, 0, "--report: expected a file name or -");
+		s->set |= CELL_SET_REPORT;
+		return set_string(&s->report, arg);
+	case OPT_LANDLOCK:
+		s->set |= CELL_SET_LANDLOCK;
+		s->landlock = true;
+		return 0;
+	default:
+		return 1;
+	}
+	return r < 0 ? r : 0; /* the messages name the option */
 }
 
 int cell_cli_parse_run(int argc, char **argv, char **envp, const char *cwd,
@@ -613,6 +767,13 @@ int cell_cli_parse_run(int argc, char **argv, char **envp, const char *cwd,
 			r = cell_fail(err, 0, "option %s needs a value", argv[optind - 1]);
 			goto out;
 		default:
+			if (opt >= OPT_SECCOMP && opt <= OPT_LANDLOCK) {
+				r = parse_limit_option(s, opt, optarg, err);
+				if (r < 0)
+					goto out;
+				r = 0;
+				break;
+			}
 			if (optopt >= OPT_NS)
 				/* a long option given a value it does not take */
 				r = cell_fail(err, 0, "%s takes no value (see cell run --help)",

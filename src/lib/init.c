@@ -13,7 +13,8 @@
  *   CAP_NET_ADMIN over its namespace), mounts + pivot_root, working
  *   directory;
  *   init's own ids; pty;
- *   fork the command: new session, terminal, ids, capabilities, exec.
+ *   fork the command: new session, terminal, rlimits, ids, capabilities
+ *   (and no_new_privs), Landlock, seccomp (last), exec.
  *   PID 1 then reaps everything and forwards signals until the command exits.
  */
 #define _GNU_SOURCE
@@ -36,6 +37,8 @@
 #include "caps.h"
 #include "net.h"
 #include "nft.h"
+#include "rlimit.h"
+#include "seccomp.h"
 #include "sync.h"
 
 #define DIE(c, err) cell_sync_die((c)->sock, (err))
@@ -190,7 +193,11 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 		if (pty_slave > 2)
 			close(pty_slave);
 	}
-	if (cell_caps_lock(0, &err) < 0)
+	/* Limits of the command (not of init), while it still has the
+	 * capabilities of its user namespace. */
+	if (cell_rlimits_apply(&p->spec->rlimits, &err) < 0)
+		DIE(c, &err);
+	if (cell_caps_lock(p->spec->caps, &err) < 0)
 		DIE(c, &err);
 	if (p->ids.set_ids && set_ids(p->ids.uid, p->ids.gid, p->ids.drop_groups, &err) < 0)
 		DIE(c, &err);
@@ -199,13 +206,19 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 		cell_fail(&err, errno, "set parent-death signal");
 		DIE(c, &err);
 	}
-	if (cell_caps_clear(0, &err) < 0)
+	/* Also sets no_new_privs, which Landlock and seccomp need. */
+	if (cell_caps_clear(p->spec->caps, &err) < 0)
 		DIE(c, &err);
 	for (size_t i = 0; i < p->spec->n_keep_fds; i++)
 		if (fcntl(p->spec->keep_fds[i], F_SETFD, 0) < 0) {
 			cell_fail(&err, errno, "--keep-fd %d", p->spec->keep_fds[i]);
 			DIE(c, &err);
 		}
+	/* seccomp last: the program was compiled in the parent; loading it is
+	 * one system call.  From here on only execve (and, when it fails, the
+	 * error message over the socket) runs under the filter. */
+	if (cell_seccomp_apply(&p->seccomp, &err) < 0)
+		DIE(c, &err);
 	exec_command(p->spec, &err);
 	DIE(c, &err);
 }

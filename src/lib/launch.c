@@ -43,6 +43,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cleanup.h"
 #include "init.h"
 #include "netrun.h"
@@ -107,6 +108,47 @@ static int plan_resolv_mount(struct cell_plan *p, struct cell_err *err)
 	return r < 0 ? cell_fail(err, -r, "planning the mounts") : 0;
 }
 
+/* The seccomp filter: resolved and compiled once, here in the parent; the
+ * command's process only loads the program (init.c: run_command). */
+static int plan_seccomp(struct cell_plan *p, struct cell_err *err)
+{
+	const struct cell_spec *s = p->spec;
+	_cleanup_(cell_seccomp_policy_freep) struct cell_seccomp_policy *pol = NULL;
+	int r;
+
+	r = cell_seccomp_policy_resolve(s->seccomp, &pol, err);
+	if (r < 0)
+		return cell_err_prefix(err, "--seccomp");
+	if (!pol) {
+		if (s->seccomp_log)
+			return cell_fail(err, 0, "--seccomp-log: there is no filter (--seccomp "
+					 "none)");
+		return 0;
+	}
+	p->seccomp_rules = (unsigned)pol->n_rules;
+	r = cell_seccomp_compile(pol, s->seccomp_log ? CELL_SECCOMP_COMPILE_LOG : 0, &p->seccomp,
+				 err);
+	return r < 0 ? cell_err_prefix(err, "--seccomp") : 0;
+}
+
+/* Limits and protections: refuse what this build cannot enforce. */
+static int plan_limits(struct cell_plan *p, struct cell_err *err)
+{
+	const struct cell_spec *s = p->spec;
+	char buf[128];
+
+	if (cell_cgroup_limits_mask(&s->cgroup))
+		return cell_fail(err, ENOTSUP, "%s: cgroup limits are not enforced by this cell yet",
+				 cell_cgroup_limits_text(cell_cgroup_limits_mask(&s->cgroup), buf,
+							 sizeof(buf)));
+	if (s->landlock)
+		return cell_fail(err, ENOTSUP, "--landlock is not enforced by this cell yet");
+	if (s->time_limit_ms || s->wall_limit_ms || s->report)
+		return cell_fail(err, ENOTSUP, "--time-limit, --wall-limit and --report are not "
+				 "supported by this cell yet");
+	return 0;
+}
+
 int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell_err *err)
 {
 	struct cell_plan *p = ret;
@@ -147,6 +189,12 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 	if (r < 0)
 		return r;
 	r = cell_idmap_plan(s, &p->host, &p->ids, err);
+	if (r < 0)
+		return r;
+	r = plan_seccomp(p, err);
+	if (r < 0)
+		return r;
+	r = plan_limits(p, err);
 	if (r < 0)
 		return r;
 	if (s->x11 && (r = cell_host_probe_x11(&p->host, s->x11_display, s->xauthority, err)) < 0)
@@ -213,11 +261,25 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 					 s->root_mode == CELL_ROOT_DIR ? "--root" : "--chroot", s->root,
 					 p->ids.uid_map[0].outside, st.st_mode & 07777);
 	}
+	if (s->persist && p->ids.init_uid >= 0) {
+		struct stat st;
+
+		if (stat(s->persist, &st) < 0)
+			return cell_fail(err, errno, "--persist %s", s->persist);
+		if (!S_ISDIR(st.st_mode))
+			return cell_fail(err, ENOTDIR, "--persist %s", s->persist);
+		if (!(st.st_mode & S_IXOTH))
+			return cell_fail(err, EACCES,
+					 "--persist %s: the sandbox's ids (host uid %u and up) cannot "
+					 "enter it (mode %04o); chmod o+x it",
+					 s->persist, p->ids.uid_map[0].outside, st.st_mode & 07777);
+	}
 	return 0;
 }
 
 void cell_plan_clear(struct cell_plan *p)
 {
+	cell_seccomp_prog_free(&p->seccomp);
 	cell_nft_batch_free(&p->allow_nft);
 	cell_mount_plan_clear(&p->mounts);
 	cell_host_clear(&p->host);
@@ -253,6 +315,33 @@ static void print_word(FILE *f, const char *w)
 	fputc('\'', f);
 }
 
+/* Seccomp, rlimits, Landlock, cgroup and time limits: from the spec only
+ * (the golden tests print plans made without probing the host). */
+static void print_hardening(const struct cell_spec *s, FILE *f)
+{
+	bool any = false;
+
+	if (!s->seccomp || strcmp(s->seccomp, "default") == 0)
+		fprintf(f, "seccomp: built-in default policy");
+	else if (strcmp(s->seccomp, "none") == 0)
+		fprintf(f, "seccomp: none");
+	else
+		fprintf(f, "seccomp: policy file %s", s->seccomp);
+	fprintf(f, "%s\n", s->seccomp_log ? " (log only: --seccomp-log)" : "");
+	for (int i = 0; i < CELL_RLIMIT_MAX; i++) {
+		char buf[96];
+		const struct cell_rlimit *rl = &s->rlimits.r[i];
+
+		if (!rl->soft_set && !rl->hard_set)
+			continue;
+		fprintf(f, "%s %s", any ? "" : "rlimits:", cell_rlimit_format(i, rl, buf,
+									     sizeof(buf)));
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
 void cell_plan_print(const struct cell_plan *p, FILE *f)
 {
 	static const char *const writers[] = { "none", "sandbox", "cell (as root)",
@@ -276,8 +365,10 @@ void cell_plan_print(const struct cell_plan *p, FILE *f)
 		print_map(f, "gid_map", p->ids.gid_map, p->ids.n_gid_map);
 		fprintf(f, "maps written by: %s\n", writers[p->ids.writer]);
 	}
-	fprintf(f, "user: uid=%u gid=%u capabilities=none no_new_privs=yes\n", p->ids.uid,
-		p->ids.gid);
+	fprintf(f, "user: uid=%u gid=%u capabilities=", p->ids.uid, p->ids.gid);
+	cell_caps_print(s->caps, f);
+	fprintf(f, " no_new_privs=yes\n");
+	print_hardening(s, f);
 	if (p->hostname)
 		fprintf(f, "hostname: %s\n", p->hostname);
 	if (s->domainname)

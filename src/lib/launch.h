@@ -10,6 +10,7 @@
 #include "mount.h"
 #include "netplan.h"
 #include "nft.h"
+#include "seccomp.h"
 #include "spec.h"
 
 /* Everything the child needs, computed before clone so the child only acts. */
@@ -26,6 +27,8 @@ struct cell_plan {
 	struct cell_netplan net;
 	struct cell_nft_batch allow_nft; /* the child installs it (empty: no allowlist) */
 	bool net_sync;		/* the parent sets up the network before GO */
+	struct cell_seccomp_prog seccomp; /* compiled once; len 0: --seccomp none */
+	unsigned seccomp_rules;	/* rules of the resolved policy (for --print-spec) */
 };
 
 /* Plan without side effects (also what --print-spec shows). */

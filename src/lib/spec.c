@@ -107,6 +107,8 @@ struct cell_spec *cell_spec_free(struct cell_spec *s)
 	free(s->x11_display);
 	free(s->xauthority);
 	free(s->wayland_socket);
+	free(s->seccomp);
+	free(s->report);
 	free(s);
 	return NULL;
 }

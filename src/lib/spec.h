@@ -13,7 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cgroup.h"
 #include "err.h"
+#include "rlimit.h"
 
 enum cell_ns_type {
 	CELL_NS_USER,
@@ -94,6 +96,12 @@ enum {
 	CELL_SET_ROOT = 1u << 6,
 	CELL_SET_IDMODE = 1u << 7,
 	CELL_SET_NET = 1u << 8,
+	CELL_SET_SECCOMP = 1u << 8,
+	CELL_SET_CAPS = 1u << 9,
+	CELL_SET_LANDLOCK = 1u << 10,
+	CELL_SET_TIME_LIMIT = 1u << 11,
+	CELL_SET_WALL_LIMIT = 1u << 12,
+	CELL_SET_REPORT = 1u << 13,
 };
 
 struct cell_spec {
@@ -132,6 +140,18 @@ struct cell_spec {
 	char *x11_display;	  /* display number, e.g. "99" */
 	char *xauthority;	  /* host file with the cookies, NULL if none */
 	char *wayland_socket;	  /* host path of the compositor's socket */
+
+	/* Hardening and limits (issue 6). */
+	char *seccomp;		  /* --seccomp: NULL = the built-in policy, "none", or a file */
+	bool seccomp_log;	  /* --seccomp-log: log what the policy would refuse */
+	uint64_t caps;		  /* --cap-add/--cap-drop: capabilities the command keeps */
+	struct cell_rlimits rlimits; /* --rlimit */
+	struct cell_cgroup_limits cgroup; /* --memory, --pids, --cpus, ... */
+	bool landlock;		  /* --landlock */
+	bool best_effort;	  /* --best-effort: drop what the host cannot enforce */
+	uint64_t time_limit_ms;	  /* --time-limit: CPU time, 0 = none */
+	uint64_t wall_limit_ms;	  /* --wall-limit: wall clock, 0 = none */
+	char *report;		  /* --report FILE, "-" for stderr */
 };
 
 /* Names, for parsing and printing. */

@@ -311,6 +311,16 @@ static const struct golden g_root_no_userns = {
 	.args = ARGS("--share", "user,net", "--print-spec", "/bin/true"),
 };
 
+/* Hardening: kept capabilities, the filter in log mode, rlimits. */
+static const struct golden g_hardening = {
+	.name = "hardening",
+	.host = HOST_USER,
+	.pty = false,
+	.args = ARGS("--cap-add", "all", "--cap-drop", "CAP_SYS_ADMIN", "--cap-drop", "all",
+		     "--cap-add", "net_bind_service", "--cap-add", "CAP_KILL", "--seccomp-log",
+		     "--rlimit", "nofile=64:128", "--rlimit", "core=0", "--print-spec", "/bin/true"),
+};
+
 #define GOLDEN(n) { "golden_" #n, run_golden, NULL, NULL, (void *)&g_##n }
 
 int main(void)
@@ -321,6 +331,7 @@ int main(void)
 		GOLDEN(ns_list),
 		GOLDEN(chroot_map_auto),
 		GOLDEN(root_no_userns),
+		GOLDEN(hardening),
 	};
 
 	return cmocka_run_group_tests_name("print-spec", tests, NULL, NULL);
