@@ -9,6 +9,7 @@
 #include "front/cli.h"
 #include "front/commands.h"
 #include "front/nscmd.h"
+#include "front/report.h"
 #include "lib/cleanup.h"
 #include "lib/launch.h"
 
@@ -56,6 +57,8 @@ static void notice(const char *msg)
 	fprintf(stderr, "cell: note: %s\n", msg);
 }
 
+static struct cell_report run_report;
+
 static int cmd_run(int argc, char **argv)
 {
 	_cleanup_(cell_spec_freep) struct cell_spec *spec = NULL;
@@ -85,8 +88,20 @@ static int cmd_run(int argc, char **argv)
 	}
 	fflush(stdout);
 	cell_launch_set_notice(notice);
+	if (spec->report)
+		cell_launch_set_report(&run_report);
 	r = cell_launch(&plan, &err);
 	cell_plan_clear(&plan);
+	if (spec->report) {
+		struct cell_err werr = { 0 };
+
+		/* a run without its report is a failed run for whoever asked */
+		if (cell_report_write(spec, &run_report, r < 0 ? &err : NULL, &werr) < 0) {
+			if (r < 0)
+				(void)report(r, &err);
+			return report(-EIO, &werr);
+		}
+	}
 	if (r < 0)
 		return report(r, &err);
 	return r;

@@ -195,7 +195,7 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 	}
 	/* Limits of the command (not of init), while it still has the
 	 * capabilities of its user namespace. */
-	if (cell_rlimits_apply(&p->spec->rlimits, &err) < 0)
+	if (cell_rlimits_apply(&p->rlimits, &err) < 0)
 		DIE(c, &err);
 	if (cell_caps_lock(p->spec->caps, &err) < 0)
 		DIE(c, &err);
@@ -417,15 +417,16 @@ void cell_child_main(struct cell_child_ctx *c)
 	case CELL_IDMAP_NONE:
 		if (p->ids.writer == CELL_IDMAP_CHILD && cell_idmap_write_self(&p->ids, &err) < 0)
 			DIE(c, &err);
-		if (!p->net_sync)
+		if (!p->net_sync && !p->wait_go)
 			break;
-		if (p->ids.writer == CELL_IDMAP_CHILD) {
+		if (p->ids.writer == CELL_IDMAP_CHILD && p->net_sync) {
 			struct cell_msg ready = { .type = CELL_MSG_READY };
 
 			if (cell_sync_send(c->sock, &ready, NULL, 0) < 0)
 				_exit(CELL_EXIT_SETUP);
 		}
-		/* then wait until the parent has set up the network */
+		/* then wait until the parent has set up the network (or put
+		 * this process into the sandbox's cgroup) */
 		__attribute__((fallthrough));
 	case CELL_IDMAP_PARENT:
 	case CELL_IDMAP_HELPER: {

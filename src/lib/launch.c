@@ -36,11 +36,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -131,21 +134,33 @@ static int plan_seccomp(struct cell_plan *p, struct cell_err *err)
 	return r < 0 ? cell_err_prefix(err, "--seccomp") : 0;
 }
 
-/* Limits and protections: refuse what this build cannot enforce. */
+/* Limits: cgroup limits are checked together here; the cgroup itself is
+ * made by cell_launch().  --time-limit is enforced twice: RLIMIT_CPU on
+ * the command (the kernel stops a busy process without cell's help; per
+ * process, whole seconds) and, when the sandbox has a cgroup, the
+ * supervisor's polling of the cgroup's CPU time (every process of the
+ * sandbox together, to 50 ms). */
 static int plan_limits(struct cell_plan *p, struct cell_err *err)
 {
 	const struct cell_spec *s = p->spec;
-	char buf[128];
+	struct cell_rlimit *cpu = &p->rlimits.r[RLIMIT_CPU];
+	int r;
 
-	if (cell_cgroup_limits_mask(&s->cgroup))
-		return cell_fail(err, ENOTSUP, "%s: cgroup limits are not enforced by this cell yet",
-				 cell_cgroup_limits_text(cell_cgroup_limits_mask(&s->cgroup), buf,
-							 sizeof(buf)));
+	r = cell_cgroup_limits_validate(&s->cgroup, err);
+	if (r < 0)
+		return r;
 	if (s->landlock)
 		return cell_fail(err, ENOTSUP, "--landlock is not enforced by this cell yet");
-	if (s->time_limit_ms || s->wall_limit_ms || s->report)
-		return cell_fail(err, ENOTSUP, "--time-limit, --wall-limit and --report are not "
-				 "supported by this cell yet");
+	p->rlimits = s->rlimits;
+	if (s->time_limit_ms && !cpu->soft_set && !cpu->hard_set) {
+		/* SIGXCPU at the soft limit, SIGKILL a second later */
+		cpu->soft = (s->time_limit_ms + 999) / 1000;
+		cpu->hard = cpu->soft + 1;
+		cpu->soft_set = cpu->hard_set = true;
+	}
+	p->want_cgroup = cell_cgroup_limits_mask(&s->cgroup) || s->report || s->time_limit_ms;
+	/* v1 (or a refused CLONE_INTO_CGROUP) attaches the child before GO */
+	p->wait_go = p->want_cgroup;
 	return 0;
 }
 
@@ -315,6 +330,38 @@ static void print_word(FILE *f, const char *w)
 	fputc('\'', f);
 }
 
+static void print_limits(const struct cell_spec *s, FILE *f)
+{
+	const struct cell_cgroup_limits *l = &s->cgroup;
+
+	if (!cell_cgroup_limits_mask(l) && !s->time_limit_ms && !s->wall_limit_ms)
+		return;
+	fprintf(f, "limits:");
+	if (l->memory)
+		fprintf(f, " memory=%llu", (unsigned long long)l->memory);
+	if (l->memory_swap)
+		fprintf(f, " memory+swap=%llu", (unsigned long long)l->memory_swap);
+	if (l->pids)
+		fprintf(f, " pids=%llu", (unsigned long long)l->pids);
+	if (l->cpu_milli)
+		fprintf(f, " cpus=%u.%03u", l->cpu_milli / 1000, l->cpu_milli % 1000);
+	if (l->cpuset[0])
+		fprintf(f, " cpuset=%s", l->cpuset);
+	if (l->io_weight)
+		fprintf(f, " io-weight=%u", l->io_weight);
+	if (s->time_limit_ms)
+		fprintf(f, " cpu-time=%llu.%03llus", (unsigned long long)(s->time_limit_ms / 1000),
+			(unsigned long long)(s->time_limit_ms % 1000));
+	if (s->wall_limit_ms)
+		fprintf(f, " wall-time=%llu.%03llus", (unsigned long long)(s->wall_limit_ms / 1000),
+			(unsigned long long)(s->wall_limit_ms % 1000));
+	fprintf(f, "%s\n", s->best_effort ? " (best effort)" : "");
+	if (cell_cgroup_limits_mask(l))
+		fprintf(f, "cgroup: cell-PID-START, made before the command starts, removed after\n");
+	if (s->report)
+		fprintf(f, "report: %s\n", strcmp(s->report, "-") == 0 ? "stderr" : s->report);
+}
+
 /* Seccomp, rlimits, Landlock, cgroup and time limits: from the spec only
  * (the golden tests print plans made without probing the host). */
 static void print_hardening(const struct cell_spec *s, FILE *f)
@@ -340,6 +387,7 @@ static void print_hardening(const struct cell_spec *s, FILE *f)
 	}
 	if (any)
 		fputc('\n', f);
+	print_limits(s, f);
 }
 
 void cell_plan_print(const struct cell_plan *p, FILE *f)
@@ -409,12 +457,16 @@ static void forward_set(sigset_t *set)
 }
 
 static int release_child(const struct cell_plan *p, pid_t pid, int sock, struct cell_netrun *net,
-			 struct cell_err *err)
+			 struct cell_cgroup *attach, struct cell_err *err)
 {
 	struct cell_msg msg = { .type = CELL_MSG_GO };
 	int fds[256], send[CELL_MSG_FDS_MAX];
 	size_t nsend = 0, k = 0;
 	int r;
+
+	/* v1: into the sandbox's cgroup before it runs anything of its own */
+	if (attach && (r = cell_cgroup_attach(attach, pid, err)) < 0)
+		return r;
 
 	if (p->ids.writer == CELL_IDMAP_PARENT || p->ids.writer == CELL_IDMAP_HELPER) {
 		r = cell_idmap_write_parent(pid, &p->ids, err);
@@ -487,7 +539,65 @@ struct supervisor {
 	struct cell_err child_err; /* first error the sandbox reported */
 	bool have_err, have_status;
 	int cmd_status;
+	/* limits */
+	int wall_fd, cpu_fd;	   /* timerfds: --wall-limit, --time-limit polling */
+	struct cell_cgroup *cg;	   /* NULL: none */
+	uint64_t cpu_limit_usec;
+	unsigned killed;	   /* CELL_REPORT_HIT_CPU or _WALL when cell killed it */
+	struct rusage ru;	   /* init's children (everything it reaped) */
+	int init_code, init_status; /* waitid's si_code and si_status for init */
 };
+
+/* Kill the whole sandbox: init's pid namespace dies with it; the cgroup
+ * catches what is outside it (--share pid) or still exiting. */
+static void kill_sandbox(struct supervisor *sv)
+{
+	struct cell_err ignored = { 0 };
+
+	(void)syscall(SYS_pidfd_send_signal, sv->pidfd, SIGKILL, NULL, 0);
+	if (sv->cg)
+		(void)cell_cgroup_kill(sv->cg, &ignored); /* the pidfd kill stands */
+}
+
+static int arm_timer(uint64_t first_ms, uint64_t every_ms, struct cell_err *err)
+{
+	struct itimerspec its = {
+		.it_value = { (time_t)(first_ms / 1000), (long)(first_ms % 1000) * 1000000 },
+		.it_interval = { (time_t)(every_ms / 1000), (long)(every_ms % 1000) * 1000000 },
+	};
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd < 0)
+		return cell_fail(err, errno, "timerfd_create");
+	if (timerfd_settime(fd, 0, &its, NULL) < 0) {
+		int e = errno;
+
+		close(fd);
+		return cell_fail(err, e, "timerfd_settime");
+	}
+	return fd;
+}
+
+/* A timer fired: the wall clock is out, or check the cgroup's CPU time. */
+static void on_timer(struct supervisor *sv, int fd)
+{
+	uint64_t ticks;
+	struct cell_cgroup_stats st = { 0 };
+	struct cell_err ignored = { 0 };
+
+	if (read(fd, &ticks, sizeof(ticks)) != sizeof(ticks) || sv->killed)
+		return;
+	if (fd == sv->wall_fd) {
+		sv->killed = CELL_REPORT_HIT_WALL;
+		kill_sandbox(sv);
+		return;
+	}
+	if (cell_cgroup_stats(sv->cg, &st, &ignored) >= 0 && (st.have & CELL_CGROUP_STAT_CPU) &&
+	    st.cpu_usage_usec >= sv->cpu_limit_usec) {
+		sv->killed = CELL_REPORT_HIT_CPU;
+		kill_sandbox(sv);
+	}
+}
 
 /* Read whatever the sandbox sent.  Returns false on EOF. */
 static bool read_messages(struct supervisor *sv, bool block)
@@ -535,13 +645,15 @@ static int supervise(struct supervisor *sv, struct cell_err *err)
 	siginfo_t si;
 
 	for (;;) {
-		struct pollfd pfd[5];
-		size_t n = 0, nrelay;
+		struct pollfd pfd[8];
+		size_t n = 0, nrelay, ntimer;
 
 		pfd[n++] = (struct pollfd){ .fd = sv->pidfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = sv->sfd, .events = POLLIN };
-		if (sock_open)
-			pfd[n++] = (struct pollfd){ .fd = sv->sock, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = sock_open ? sv->sock : -1, .events = POLLIN };
+		ntimer = n;
+		pfd[n++] = (struct pollfd){ .fd = sv->wall_fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = sv->cpu_fd, .events = POLLIN };
 		nrelay = cell_relay_pollfds(&sv->relay, pfd + n);
 		if (poll(pfd, n + nrelay, -1) < 0) {
 			if (errno == EINTR)
@@ -561,14 +673,20 @@ static int supervise(struct supervisor *sv, struct cell_err *err)
 		}
 		if (sock_open && (pfd[2].revents & (POLLIN | POLLHUP)))
 			sock_open = read_messages(sv, true);
+		for (size_t i = ntimer; i < ntimer + 2; i++)
+			if (pfd[i].revents & POLLIN)
+				on_timer(sv, pfd[i].fd);
 		cell_relay_handle(&sv->relay, pfd + n, nrelay);
 		if (pfd[0].revents & POLLIN)
 			break;
 	}
 
 	memset(&si, 0, sizeof(si));
-	if (waitid(P_PIDFD, (id_t)sv->pidfd, &si, WEXITED) < 0)
+	/* the raw call: glibc's waitid has no rusage argument */
+	if (syscall(SYS_waitid, P_PIDFD, sv->pidfd, &si, WEXITED, &sv->ru) < 0)
 		return cell_fail(err, errno, "waitid");
+	sv->init_code = si.si_code;
+	sv->init_status = si.si_status;
 	if (sock_open)
 		(void)read_messages(sv, false);
 	cell_relay_drain(&sv->relay);
@@ -607,6 +725,12 @@ static bool wait_ready(struct supervisor *sv)
 }
 
 static void (*launch_notice)(const char *msg);
+static struct cell_report *launch_report;
+
+void cell_launch_set_report(struct cell_report *report)
+{
+	launch_report = report;
+}
 
 void cell_launch_set_notice(void (*notice)(const char *msg))
 {
@@ -622,9 +746,13 @@ void cell_launch_set_cmdline_area(char *start, size_t len)
 	cmdline_len = len;
 }
 
-int cell_launch(const struct cell_plan *p, struct cell_err *err)
+static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
+			  struct cell_report *rep, struct cell_err *err)
 {
-	struct supervisor sv = { .sock = -1, .sfd = -1, .pidfd = -1 };
+	struct supervisor sv = { .sock = -1, .sfd = -1, .pidfd = -1, .wall_fd = -1, .cpu_fd = -1,
+				 .cg = cg };
+	struct cell_cgroup *attach = NULL;
+	struct timespec t0, t1;
 	struct clone_args args = { 0 };
 	struct cell_child_ctx ctx = { .plan = p };
 	struct cell_netrun net = CELL_NETRUN_INIT;
@@ -677,12 +805,27 @@ int cell_launch(const struct cell_plan *p, struct cell_err *err)
 	args.flags = p->clone_flags | CLONE_PIDFD;
 	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	args.exit_signal = SIGCHLD;
+	/* v2: born in the sandbox's cgroup, no window outside it */
+	if (cg && cell_cgroup_fd(cg) >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cell_cgroup_fd(cg);
+	} else if (cg) {
+		attach = cg;
+	}
 	/* --net NAME: the child is born in NAME (see the top of this file) */
 	if (join >= 0 && setns(join, CLONE_NEWNET) < 0) {
 		r = cell_fail(err, errno, "--net %s: enter the namespace", p->net.name);
 		goto out;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && (args.flags & CLONE_INTO_CGROUP)) {
+		/* FIXME: drop once Linux 5.7 is the baseline: attach instead */
+		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+		attach = cg;
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	}
 	if (pid != 0 && home >= 0 && setns(home, CLONE_NEWNET) < 0) {
 		/* cell itself is stuck in the wrong namespace: stop here */
 		r = cell_fail(err, errno, "--net %s: return to cell's own network namespace",
@@ -719,13 +862,30 @@ int cell_launch(const struct cell_plan *p, struct cell_err *err)
 	sv.pidfd = pidfd;
 	cell_relay_init(&sv.relay);
 
+	if (rep)
+		rep->started = true;
+	if (p->spec->wall_limit_ms &&
+	    (r = sv.wall_fd = arm_timer(p->spec->wall_limit_ms, 0, err)) < 0) {
+		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		(void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){ 0 }, WEXITED);
+		goto out;
+	}
+	if (p->spec->time_limit_ms && cg) {
+		sv.cpu_limit_usec = p->spec->time_limit_ms * 1000;
+		r = sv.cpu_fd = arm_timer(50, 50, err);
+		if (r < 0) {
+			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			(void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){ 0 }, WEXITED);
+			goto out;
+		}
+	}
 	if (p->ids.writer == CELL_IDMAP_PARENT || p->ids.writer == CELL_IDMAP_HELPER ||
-	    p->net_sync) {
+	    p->net_sync || p->wait_go) {
 		/* A child that failed before READY has said why: supervise()
 		 * reports it. */
 		bool ready = !(p->net_sync && p->ids.writer == CELL_IDMAP_CHILD) || wait_ready(&sv);
 
-		r = ready ? release_child(p, pid, sv.sock, &net, err) : 0;
+		r = ready ? release_child(p, pid, sv.sock, &net, attach, err) : 0;
 		if (r < 0) {
 			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 			(void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){ 0 }, WEXITED);
@@ -741,6 +901,28 @@ int cell_launch(const struct cell_plan *p, struct cell_err *err)
 		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		(void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){ 0 }, WEXITED | WNOHANG);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rep) {
+		rep->wall_usec = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 +
+					    (t1.tv_nsec - t0.tv_nsec) / 1000);
+		rep->user_usec = (uint64_t)sv.ru.ru_utime.tv_sec * 1000000 +
+				 (uint64_t)sv.ru.ru_utime.tv_usec;
+		rep->sys_usec = (uint64_t)sv.ru.ru_stime.tv_sec * 1000000 +
+				(uint64_t)sv.ru.ru_stime.tv_usec;
+		rep->peak_memory = (uint64_t)sv.ru.ru_maxrss * 1024;
+		rep->peak_source = "rusage";
+		rep->hit |= sv.killed;
+		rep->have_status = sv.have_status;
+		if (sv.have_status)
+			rep->status = sv.cmd_status;
+		else if (sv.init_code == CLD_EXITED)
+			rep->status = W_EXITCODE(sv.init_status, 0);
+		else
+			rep->status = sv.init_status & 0x7f; /* killed by that signal */
+		rep->killed_by = sv.killed == CELL_REPORT_HIT_WALL  ? "wall"
+				 : sv.killed == CELL_REPORT_HIT_CPU ? "cpu"
+								    : NULL;
+	}
 out:
 	cell_relay_end(&sv.relay);
 	if (sv.sock >= 0)
@@ -749,6 +931,10 @@ out:
 		close(sv.sfd);
 	if (sv.pidfd >= 0)
 		close(sv.pidfd);
+	if (sv.wall_fd >= 0)
+		close(sv.wall_fd);
+	if (sv.cpu_fd >= 0)
+		close(sv.cpu_fd);
 	if (sp[0] >= 0)
 		close(sp[0]);
 	if (sp[1] >= 0)
@@ -758,5 +944,138 @@ out:
 	/* The forwarded signals stay blocked: unblocking them now would let one
 	 * that arrived after the last read kill cell before it reports the
 	 * command's status.  Callers exit right after. */
+	return r;
+}
+
+/* The sandbox's cgroup: made (after removing stale ones) and limited before
+ * clone.  Without limits asked for (only --report or --time-limit want its
+ * counts) a host that cannot give one is no error.  Best effort: what is not
+ * enforced is said on stderr and in the report. */
+static int setup_cgroup(const struct cell_plan *p, struct cell_cgroup **ret,
+			unsigned *ret_dropped, struct cell_err *err)
+{
+	const struct cell_spec *s = p->spec;
+	unsigned mask = cell_cgroup_limits_mask(&s->cgroup), dropped = 0, removed = 0;
+	_cleanup_free_ struct cell_cgroup_host *h = calloc(1, sizeof(*h));
+	_cleanup_(cell_cgroup_freep) struct cell_cgroup *cg = NULL;
+	struct cell_err e = { 0 }, ignored = { 0 };
+	char names[128];
+	int r;
+
+	*ret = NULL;
+	*ret_dropped = 0;
+	if (!h)
+		return cell_fail(err, ENOMEM, "cgroup");
+	r = cell_cgroup_detect(h, &e);
+	if (r >= 0) {
+		/* stale cell-PID-START cgroups of killed supervisors */
+		(void)cell_cgroup_gc(h, &removed, &ignored); /* a failed gc blocks nothing */
+		r = cell_cgroup_create(h, &s->cgroup, NULL, &cg, &e);
+	}
+	if (r < 0) {
+		if (mask && !s->best_effort) {
+			*err = e;
+			return cell_err_prefix(err, "%s",
+					       cell_cgroup_limits_text(mask, names, sizeof(names)));
+		}
+		*ret_dropped = mask | CELL_CGROUP_LIMIT_NONE;
+		if (mask && launch_notice) {
+			char line[CELL_ERR_MSG_MAX + 256], why[CELL_ERR_MSG_MAX + 64];
+
+			snprintf(line, sizeof(line), "--best-effort: not enforced: %s (%s)",
+				 cell_cgroup_limits_text(mask, names, sizeof(names)),
+				 cell_err_format(&e, why, sizeof(why)));
+			launch_notice(line);
+		}
+		return 0;
+	}
+	r = cell_cgroup_set_limits(cg, &s->cgroup, s->best_effort, &dropped, err);
+	if (r < 0) {
+		(void)cell_cgroup_remove(cg, &ignored); /* the error is r */
+		return r;
+	}
+	if (dropped && launch_notice) {
+		char line[256];
+
+		snprintf(line, sizeof(line), "--best-effort: not enforced on this host: %s",
+			 cell_cgroup_limits_text(dropped, names, sizeof(names)));
+		launch_notice(line);
+	}
+	*ret_dropped = dropped;
+	*ret = TAKE_PTR(cg);
+	return 0;
+}
+
+/* Which limit ended the run, from the counts and the status. */
+static void judge(const struct cell_plan *p, struct cell_report *rep)
+{
+	const struct cell_spec *s = p->spec;
+	const struct cell_cgroup_stats *st = &rep->stats;
+	bool signaled = WIFSIGNALED(rep->status);
+	int sig = signaled ? WTERMSIG(rep->status) : 0;
+
+	if (st->oom_kills > 0 || (st->memory_max_events > 0 && s->cgroup.memory))
+		rep->hit |= CELL_REPORT_HIT_MEMORY;
+	if (st->pids_max_events > 0)
+		rep->hit |= CELL_REPORT_HIT_PIDS;
+	if (s->time_limit_ms && (sig == SIGXCPU || (sig == SIGKILL && rep->user_usec +
+							     rep->sys_usec >=
+							     s->time_limit_ms * 1000)))
+		rep->hit |= CELL_REPORT_HIT_CPU;
+	if (rep->killed_by)
+		return;
+	if (signaled && sig == SIGKILL && st->oom_kills > 0)
+		rep->killed_by = "memory";
+	else if ((rep->hit & CELL_REPORT_HIT_CPU) && signaled)
+		rep->killed_by = "cpu";
+	else if ((rep->hit & CELL_REPORT_HIT_PIDS) &&
+		 (signaled || WEXITSTATUS(rep->status) != 0))
+		rep->killed_by = "pids";
+}
+
+int cell_launch(const struct cell_plan *p, struct cell_err *err)
+{
+	struct cell_cgroup *cg = NULL;
+	struct cell_report *rep = launch_report;
+	struct cell_err ignored = { 0 };
+	unsigned dropped = 0;
+	int r;
+
+	if (rep)
+		*rep = (struct cell_report){ 0 };
+	if (p->want_cgroup) {
+		r = setup_cgroup(p, &cg, &dropped, err);
+		if (r < 0)
+			return r;
+	}
+	r = launch_sandbox(p, cg, rep, err);
+	if (cg) {
+		/* whatever is left (--share pid, processes still exiting) */
+		(void)cell_cgroup_kill(cg, &ignored); /* removal below says if it failed */
+		if (rep) {
+			rep->cgroup_version = cell_cgroup_version(cg);
+			(void)cell_cgroup_stats(cg, &rep->stats, &ignored); /* missing counts stay 0 */
+			if (rep->stats.have & CELL_CGROUP_STAT_CPU) {
+				rep->user_usec = rep->stats.cpu_user_usec;
+				rep->sys_usec = rep->stats.cpu_system_usec;
+			}
+			if (rep->stats.have & CELL_CGROUP_STAT_MEMORY_PEAK) {
+				rep->peak_memory = rep->stats.memory_peak;
+				rep->peak_source = "cgroup";
+			}
+		}
+		if (cell_cgroup_remove(cg, &ignored) < 0 && r >= 0 && launch_notice) {
+			char line[CELL_ERR_MSG_MAX + 64];
+
+			launch_notice(cell_err_format(&ignored, line, sizeof(line)));
+		}
+		cell_cgroup_free(cg);
+	}
+	if (rep) {
+		rep->dropped = dropped;
+		rep->exit_status = r >= 0 ? r : (err->status ? err->status : CELL_EXIT_SETUP);
+		if (rep->started)
+			judge(p, rep);
+	}
 	return r;
 }

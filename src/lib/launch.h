@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 
+#include "cgroup.h"
 #include "err.h"
 #include "idmap.h"
 #include "mount.h"
@@ -29,6 +30,32 @@ struct cell_plan {
 	bool net_sync;		/* the parent sets up the network before GO */
 	struct cell_seccomp_prog seccomp; /* compiled once; len 0: --seccomp none */
 	unsigned seccomp_rules;	/* rules of the resolved policy (for --print-spec) */
+	struct cell_rlimits rlimits; /* the command's: --rlimit plus --time-limit's cpu */
+	bool want_cgroup;	/* limits, or stats for --report/--time-limit */
+	bool wait_go;		/* the child waits for GO (cgroup attach) */
+};
+
+/* What became of a run, for --report (cell_launch_set_report()). */
+enum {
+	CELL_REPORT_HIT_MEMORY = 1u << 0, /* usage reached --memory (or the OOM killer ran) */
+	CELL_REPORT_HIT_PIDS = 1u << 1,	  /* a fork was refused by --pids */
+	CELL_REPORT_HIT_CPU = 1u << 2,	  /* --time-limit */
+	CELL_REPORT_HIT_WALL = 1u << 3,	  /* --wall-limit */
+};
+
+struct cell_report {
+	bool started;		/* the sandbox was started */
+	bool have_status;	/* the command's own status is known */
+	int status;		/* its wait status (or init's) */
+	int exit_status;	/* what cell exits with */
+	const char *killed_by;	/* "memory", "pids", "cpu", "wall" or NULL */
+	unsigned hit;		/* CELL_REPORT_HIT_* */
+	uint64_t wall_usec, user_usec, sys_usec;
+	uint64_t peak_memory;	/* bytes, 0 when unknown */
+	const char *peak_source; /* "cgroup" or "rusage" (largest process) */
+	int cgroup_version;	/* 0: the run had no cgroup */
+	struct cell_cgroup_stats stats;
+	unsigned dropped;	/* CELL_CGROUP_LIMIT_* not enforced (--best-effort) */
 };
 
 /* Plan without side effects (also what --print-spec shows). */
@@ -49,5 +76,8 @@ int cell_launch(const struct cell_plan *p, struct cell_err *err);
 /* Where cell_launch() sends notes about changes to the host that outlive the
  * sandbox (turning on net.ipv4.ip_forward for --nat).  NULL: none. */
 void cell_launch_set_notice(void (*notice)(const char *msg));
+
+/* Where cell_launch() describes the run (for --report); NULL: nowhere. */
+void cell_launch_set_report(struct cell_report *report);
 
 #endif

@@ -173,3 +173,137 @@ host_sys() {
 	run cellp --no-init --cap-add KILL -- /probe caps
 	assert_contains "$output" "effective=0000000000000020"
 }
+
+# --- limits: cgroups, CPU and wall time, --report -------------------------
+
+# json FILE EXPR: evaluate a Python expression on the report r.
+json() {
+	"$PYTHON" -c 'import json, sys; r = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# The sandbox cgroups on the host, to compare before and after.
+cell_cgroups() {
+	find /sys/fs/cgroup -maxdepth 6 -type d -name 'cell-*' 2>/dev/null | sort
+}
+
+# Root on this hybrid host: the v1 memory and pids hierarchies work.
+need_cgroup_limits() {
+	need_root "cgroup v1 is not delegated to unprivileged users here"
+	[ -d /sys/fs/cgroup/memory ] || [ -f /sys/fs/cgroup/cgroup.controllers ] ||
+		skip "no memory controller"
+}
+
+@test "--time-limit 1: a busy loop is stopped after about a second of CPU, reason cpu" {
+	run cellp --time-limit 1 --report "$T/r.json" -- /probe spin
+	[ "$status" -eq 152 ] || [ "$status" -eq 137 ]
+	assert_eq "$(json "$T/r.json" 'r["killed_by"]')" cpu
+	assert_eq "$(json "$T/r.json" '"cpu" in r["limits_hit"]')" True
+	assert_eq "$(json "$T/r.json" '0.9 <= r["cpu_user_s"] + r["cpu_system_s"] < 2.5')" True
+	assert_eq "$(json "$T/r.json" 'r["wall_time_s"] < 3')" True
+}
+
+@test "--wall-limit 1: sleep is killed with the whole sandbox after a second, reason wall" {
+	run cellp --wall-limit 1 --report "$T/r.json" -- /bin/sh -c '/bin/sleep 30 & /bin/sleep 30'
+	status_is 137
+	assert_eq "$(json "$T/r.json" 'r["killed_by"]')" wall
+	assert_eq "$(json "$T/r.json" 'r["signal"]')" SIGKILL
+	assert_eq "$(json "$T/r.json" '0.9 <= r["wall_time_s"] < 3')" True
+	wait_gone "$MARK" 2
+}
+
+@test "--report: exit code, times and no limit for a plain command; - is stderr" {
+	run cellp --report "$T/r.json" -- /bin/sh -c 'exit 3'
+	status_is 3
+	assert_eq "$(json "$T/r.json" 'r["exit_code"], r["signal"], r["killed_by"], r["status"]')" \
+		"(3, None, None, 3)"
+	assert_eq "$(json "$T/r.json" 'r["wall_time_s"] < 5 and r["limits"] == {}')" True
+	run --separate-stderr "$CELL" run --report - -- /bin/true
+	status_is 0
+	assert_contains "$stderr" '"exit_code": 0'
+}
+
+@test "--report: an unwritable file fails the run with 125" {
+	run --separate-stderr "$CELL" run --report /proc/version -- /bin/true
+	[ "$status" -eq 125 ]
+	assert_contains "$stderr" "--report /proc/version"
+}
+
+@test "--print-spec shows the limits and the report" {
+	run "$CELL" run --memory 64M --pids 16 --cpus 0.5 --time-limit 2 --wall-limit 1.5 \
+		--report - --best-effort --print-spec -- /bin/true
+	assert_contains "$output" "limits: memory=67108864 pids=16 cpus=0.500 cpu-time=2.000s wall-time=1.500s (best effort)"
+	assert_contains "$output" "report: stderr"
+}
+
+@test "--memory 64M: a 100 MiB allocation is OOM-killed, the report says memory" {
+	need_cgroup_limits
+	local before
+	before=$(cell_cgroups)
+	run cellp --memory 64M --report "$T/r.json" -- /probe alloc 100
+	status_is 137
+	assert_eq "$(json "$T/r.json" 'r["killed_by"]')" memory
+	assert_eq "$(json "$T/r.json" 'r["cgroup"]["oom_kills"] >= 1')" True
+	assert_eq "$(json "$T/r.json" 'r["peak_memory_bytes"] <= 64 << 20')" True
+	# within the limit it runs
+	run cellp --memory 64M -- /probe alloc 16
+	status_is 0
+	assert_eq "$(cell_cgroups)" "$before" "cgroups left behind"
+}
+
+@test "--pids 16: a fork bomb gets at most 16 processes, the report counts the refusals" {
+	need_cgroup_limits
+	run cellp --pids 16 --report "$T/r.json" -- /probe forkbomb 100
+	status_is 0
+	local n=${lines[0]#processes=}
+	[ "$n" -le 16 ] && [ "$n" -ge 10 ]
+	assert_eq "${lines[1]}" EAGAIN
+	assert_eq "$(json "$T/r.json" 'r["cgroup"]["pids_max_events"] > 0')" True
+	assert_eq "$(json "$T/r.json" '"pids" in r["limits_hit"]')" True
+	# on the host the same user gets all 100
+	run "$CELL_PROBE" forkbomb 100
+	assert_eq "${lines[0]}" processes=100
+}
+
+@test "--cpuset, --cpus: the sandbox is confined" {
+	need_cgroup_limits
+	run cellp --cpuset 0 -- /bin/grep Cpus_allowed_list /proc/self/status
+	assert_contains "$output" "Cpus_allowed_list:	0"
+	run cellp --cpus 0.25 --wall-limit 1 --report "$T/r.json" -- /probe spin
+	status_is 137
+	assert_eq "$(json "$T/r.json" 'r["cpu_user_s"] + r["cpu_system_s"] < 0.6')" True
+}
+
+@test "cgroups: removed after every run, also after kill -9 of cell (next run collects)" {
+	need_cgroup_limits
+	local before
+	before=$(cell_cgroups)
+	"$CELL" run --pids 50 -- /bin/sh -c '/bin/sleep 30' "$MARK" &
+	local pid=$!
+	PIDS_TO_KILL+=("$pid")
+	sleep 0.5
+	[ "$(cell_cgroups)" != "$before" ]
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	wait_gone "$MARK" 3
+	run "$CELL" run --pids 50 -- /bin/true
+	status_is 0
+	assert_eq "$(cell_cgroups)" "$before" "cgroups left behind"
+}
+
+@test "cgroups: a limit the host cannot enforce stops the launch, unless --best-effort" {
+	need_user "root can use the v1 hierarchies here"
+	run_bad "--memory" "not delegated" -- run --memory 64M -- /bin/true
+	run_bad "--pids" -- run --pids 16 -- /bin/true
+	run --separate-stderr "$CELL" run --memory 64M --best-effort --report "$T/r.json" -- /bin/true
+	status_is 0
+	assert_contains "$stderr" "--best-effort: not enforced"
+	assert_contains "$stderr" "--memory"
+	assert_eq "$(json "$T/r.json" '"--memory" in r["dropped"]')" True
+}
+
+@test "cgroup limits: bad values are refused before anything starts" {
+	run_bad "--memory-swap" -- run --memory-swap 64M -- /bin/true
+	run_bad "--memory-swap" -- run --memory 128M --memory-swap 64M -- /bin/true
+	run_bad "--cpus" -- run --cpus 0.001 -- /bin/true
+	run_bad "--time-limit" -- run --time-limit 0 -- /bin/true
+}

@@ -318,7 +318,8 @@ static const struct golden g_hardening = {
 	.pty = false,
 	.args = ARGS("--cap-add", "all", "--cap-drop", "CAP_SYS_ADMIN", "--cap-drop", "all",
 		     "--cap-add", "net_bind_service", "--cap-add", "CAP_KILL", "--seccomp-log",
-		     "--rlimit", "nofile=64:128", "--rlimit", "core=0", "--print-spec", "/bin/true"),
+		     "--rlimit", "nofile=64:128", "--rlimit", "core=0", "--memory", "64M",
+		     "--wall-limit", "2", "--report", "out.json", "--print-spec", "/bin/true"),
 };
 
 #define GOLDEN(n) { "golden_" #n, run_golden, NULL, NULL, (void *)&g_##n }
