@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "landlock.h"
 #include "net.h"
 #include "nft.h"
 #include "rlimit.h"
@@ -43,10 +44,10 @@
 
 #define DIE(c, err) cell_sync_die((c)->sock, (err))
 
-/* Close every fd but 0-2, keep[] and extra. */
-static int close_fds_except(const int *keep, size_t n, int extra)
+/* Close every fd but 0-2, keep[] and the two extras. */
+static int close_fds_except(const int *keep, size_t n, int extra, int extra2)
 {
-	int sorted[64 + 1];
+	int sorted[64 + 2];
 	size_t k = 0;
 	unsigned lo = 3;
 
@@ -55,6 +56,8 @@ static int close_fds_except(const int *keep, size_t n, int extra)
 			sorted[k++] = keep[i];
 	if (extra > 2)
 		sorted[k++] = extra;
+	if (extra2 > 2)
+		sorted[k++] = extra2;
 	/* insertion sort: tiny arrays */
 	for (size_t i = 1; i < k; i++)
 		for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
@@ -214,6 +217,10 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 			cell_fail(&err, errno, "--keep-fd %d", p->spec->keep_fds[i]);
 			DIE(c, &err);
 		}
+	/* Landlock after no_new_privs, in the sandbox's view of the paths; the
+	 * ruleset fd is close-on-exec. */
+	if (c->landlock_fd >= 0 && cell_landlock_apply(p->landlock, c->landlock_fd, &err) < 0)
+		DIE(c, &err);
 	/* seccomp last: the program was compiled in the parent; loading it is
 	 * one system call.  From here on only execve (and, when it fails, the
 	 * error message over the socket) runs under the filter. */
@@ -389,7 +396,7 @@ void cell_child_main(struct cell_child_ctx *c)
 	sigset_t mask;
 	pid_t cmd;
 
-	if (close_fds_except(s->keep_fds, s->n_keep_fds, c->sock) < 0) {
+	if (close_fds_except(s->keep_fds, s->n_keep_fds, c->sock, c->landlock_fd) < 0) {
 		cell_fail(&err, errno, "close inherited file descriptors");
 		DIE(c, &err);
 	}

@@ -11,6 +11,7 @@ struct cell_child_ctx {
 	char *cmdline;		/* see cell_launch_set_cmdline_area() */
 	size_t cmdline_len;
 	int sock;		/* child end of the sync socketpair */
+	int landlock_fd;	/* the prepared Landlock ruleset (-1: none) */
 	sigset_t saved_mask;	/* the signal mask to give the command */
 };
 

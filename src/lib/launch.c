@@ -149,8 +149,6 @@ static int plan_limits(struct cell_plan *p, struct cell_err *err)
 	r = cell_cgroup_limits_validate(&s->cgroup, err);
 	if (r < 0)
 		return r;
-	if (s->landlock)
-		return cell_fail(err, ENOTSUP, "--landlock is not enforced by this cell yet");
 	p->rlimits = s->rlimits;
 	if (s->time_limit_ms && !cpu->soft_set && !cpu->hard_set) {
 		/* SIGXCPU at the soft limit, SIGKILL a second later */
@@ -238,6 +236,15 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 	r = cell_nft_build_allow(&p->net, &p->allow_nft, err);
 	if (r < 0)
 		return r;
+	if (s->landlock) {
+		/* the file rules follow the finished mount plan */
+		p->landlock = calloc(1, sizeof(*p->landlock));
+		if (!p->landlock)
+			return cell_fail(err, ENOMEM, "--landlock");
+		r = cell_landlock_plan_from_mounts(p->landlock, &p->mounts, err);
+		if (r < 0)
+			return cell_err_prefix(err, "--landlock");
+	}
 	p->net_sync = p->net.mode == CELL_NET_VETH || p->net.mode == CELL_NET_USER;
 	/* Files cell writes inside belong to the command; --persist layers to
 	 * the host ids that init (root inside) has in root's sandboxes. */
@@ -294,6 +301,11 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 
 void cell_plan_clear(struct cell_plan *p)
 {
+	if (p->landlock) {
+		cell_landlock_plan_clear(p->landlock);
+		free(p->landlock);
+		p->landlock = NULL;
+	}
 	cell_seccomp_prog_free(&p->seccomp);
 	cell_nft_batch_free(&p->allow_nft);
 	cell_mount_plan_clear(&p->mounts);
@@ -387,6 +399,9 @@ static void print_hardening(const struct cell_spec *s, FILE *f)
 	}
 	if (any)
 		fputc('\n', f);
+	if (s->landlock)
+		fprintf(f, "landlock: file access only beneath the mounts, with the rights they "
+			"imply%s\n", s->best_effort ? " (best effort)" : "");
 	print_limits(s, f);
 }
 
@@ -754,7 +769,8 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 	struct cell_cgroup *attach = NULL;
 	struct timespec t0, t1;
 	struct clone_args args = { 0 };
-	struct cell_child_ctx ctx = { .plan = p };
+	struct cell_child_ctx ctx = { .plan = p, .landlock_fd = -1 };
+	_cleanup_close_ int landlock_fd = -1;
 	struct cell_netrun net = CELL_NETRUN_INIT;
 	_cleanup_close_ int join = -1, home = -1;
 	int sp[2] = { -1, -1 }, pidfd = -1, r;
@@ -770,6 +786,21 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 	r = cell_mount_prepare_persist(&p->mounts, err);
 	if (r < 0)
 		return r;
+	/* Landlock: refused here, before anything starts, when the kernel
+	 * cannot enforce it (unless best effort) */
+	if (p->landlock) {
+		r = cell_landlock_prepare(p->landlock, p->spec->best_effort, &landlock_fd, err);
+		if (r < 0)
+			return r;
+		ctx.landlock_fd = landlock_fd;
+		if (p->landlock->dropped & CELL_LANDLOCK_DROPPED_ALL && launch_notice) {
+			char buf[256], line[300];
+
+			snprintf(line, sizeof(line), "--best-effort: %s",
+				 cell_landlock_dropped_text(p->landlock->dropped, buf, sizeof(buf)));
+			launch_notice(line);
+		}
+	}
 	/* What killed sandboxes left on the host; a no-op (one failed open)
 	 * unless one of them had a veth link. */
 	if (p->host.root)

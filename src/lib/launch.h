@@ -8,6 +8,7 @@
 #include "cgroup.h"
 #include "err.h"
 #include "idmap.h"
+#include "landlock.h"
 #include "mount.h"
 #include "netplan.h"
 #include "nft.h"
@@ -33,6 +34,9 @@ struct cell_plan {
 	struct cell_rlimits rlimits; /* the command's: --rlimit plus --time-limit's cpu */
 	bool want_cgroup;	/* limits, or stats for --report/--time-limit */
 	bool wait_go;		/* the child waits for GO (cgroup attach) */
+	/* --landlock: rules from the mounts; prepared (ruleset made) by
+	 * cell_launch(), applied by the command's process.  NULL: none. */
+	struct cell_landlock_plan *landlock;
 };
 
 /* What became of a run, for --report (cell_launch_set_report()). */

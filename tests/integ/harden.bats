@@ -307,3 +307,40 @@ need_cgroup_limits() {
 	run_bad "--cpus" -- run --cpus 0.001 -- /bin/true
 	run_bad "--time-limit" -- run --time-limit 0 -- /bin/true
 }
+
+# --- Landlock ---------------------------------------------------------------
+
+need_landlock() {
+	"$CELL" doctor --json 2>/dev/null | grep -q '"abi": *[1-9]' ||
+		skip "no Landlock on this kernel"
+}
+
+@test "--landlock: the mounted paths keep working with their rights" {
+	need_landlock
+	shared_dir "$T/d"
+	run cellp --landlock --bind "$T/d:/d" -- /bin/sh -c '
+		/bin/cat /etc/hostname >/dev/null && echo read-etc
+		echo x >/tmp/x && echo wrote-tmp
+		echo y >/d/y && echo wrote-bind
+		/probe open /dev/null rw
+		/bin/ls /proc/self/fd >/dev/null && echo proc'
+	status_is 0
+	assert_eq "$output" "$(printf 'read-etc\nwrote-tmp\nwrote-bind\nok\nproc')"
+	[ -f "$T/d/y" ]
+}
+
+@test "--landlock: a directory fd from outside the root opens nothing (it does without)" {
+	need_landlock
+	mkdir -p "$T/outside"
+	echo secret >"$T/outside/f"
+	chmod -R a+rX "$T/outside"
+	run cellp --keep-fd 3 -- /probe open /proc/self/fd/3/f 3<"$T/outside"
+	assert_eq "$output" ok
+	run cellp --landlock --keep-fd 3 -- /probe open /proc/self/fd/3/f 3<"$T/outside"
+	assert_eq "$output" EACCES
+}
+
+@test "--landlock: --print-spec says so" {
+	run "$CELL" run --landlock --print-spec -- /bin/true
+	assert_contains "$output" "landlock: file access only beneath the mounts"
+}
