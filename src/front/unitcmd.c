@@ -21,7 +21,6 @@
 
 #include "../lib/cleanup.h"
 #include "../lib/err.h"
-#include "../lib/launch.h"
 #include "../lib/unitfile.h"
 
 extern char **environ;
@@ -31,9 +30,11 @@ const char cell_cmd_unit_help[] =
 	"\n"
 	"Print a systemd service unit NAME.service that runs COMMAND under\n"
 	"`cell run RUN OPTION... -- COMMAND ARG...`, with the absolute path of this\n"
-	"cell binary.  The run options are checked now, as cell run would, so a\n"
-	"mistake fails here and not when the service starts; relative host paths\n"
-	"in them (--root, --chroot, --bind, --ro-bind, --persist) are made absolute.\n"
+	"cell binary.  The run options are parsed and checked for consistency now,\n"
+	"so a mistyped or contradictory option fails here and not when the service\n"
+	"starts (what depends on the host at that time, such as whether --root DIR\n"
+	"exists, is checked when it starts); relative host paths in them (--root,\n"
+	"--chroot, --bind, --ro-bind, --persist) are made absolute.\n"
 	"Every argument is quoted for systemd: spaces, quotes, backslashes, '%'\n"
 	"(specifiers) and '$' (environment variables) reach the command unchanged.\n"
 	"\n"
@@ -287,15 +288,6 @@ int cell_cmd_unit(int argc, char **argv)
 	} else if (r >= 0) {
 		/* A system service runs as root, a user service as you. */
 		r = cell_spec_validate(spec, !user || getuid() == 0, &err);
-		/* When the service will run as the caller does (a system unit made
-		 * by root, a user unit by a user), check all that cell run would,
-		 * host included (e.g. --root DIR exists, --nat has --net veth). */
-		if (r >= 0 && (user ? getuid() != 0 : getuid() == 0)) {
-			struct cell_plan plan = { 0 };
-
-			r = cell_plan_make(spec, &plan, &err);
-			cell_plan_clear(&plan);
-		}
 	}
 	if (r < 0) {
 		strv_free(run);

@@ -10,22 +10,34 @@ setup() {
 }
 
 # start_xvfb: a private X server with a cookie; sets DISPLAY and XAUTHORITY.
+# The display number is one no socket or lock file claims; teardown stops
+# the server with SIGTERM (so it removes both) and removes any left over.
 start_xvfb() {
 	local n
-	for n in $(seq 150 190); do
+	for n in $(seq 150 999); do
 		[ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || break
 	done
+	XVFB_N=$n
 	XA="$T/xauth"
 	: > "$XA"
 	xauth -f "$XA" add ":$n" . "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 	Xvfb ":$n" -auth "$XA" -nolisten tcp -nolisten local >/dev/null 2>&1 &
-	PIDS_TO_KILL+=($!)
+	XVFB_PID=$!
 	for _ in $(seq 100); do
 		[ -S "/tmp/.X11-unix/X$n" ] && break
 		sleep 0.05
 	done
 	export DISPLAY=":$n" XAUTHORITY="$XA"
 	xdpyinfo >/dev/null
+}
+
+teardown() {
+	if [ -n "${XVFB_PID:-}" ]; then
+		kill -TERM "$XVFB_PID" 2>/dev/null || true
+		wait "$XVFB_PID" 2>/dev/null || true
+		rm -f "/tmp/.X11-unix/X$XVFB_N" "/tmp/.X$XVFB_N-lock" 2>/dev/null || true
+	fi
+	common_teardown
 }
 
 @test "--x11: a client inside reaches the X server, with that display's cookie only" {
@@ -57,9 +69,10 @@ start_xvfb() {
 	DISPLAY=example.org:0 run "$CELL" run --x11 -- true
 	[ "$status" -eq 125 ]
 	[[ "$output" == "cell: --x11: DISPLAY=example.org:0 is not a local display"* ]]
-	DISPLAY=:189 run "$CELL" run --x11 -- true
+	for n in $(seq 900 999); do [ -e "/tmp/.X11-unix/X$n" ] || break; done
+	DISPLAY=":$n" run "$CELL" run --x11 -- true
 	[ "$status" -eq 125 ]
-	[[ "$output" == "cell: --x11: no X server socket /tmp/.X11-unix/X189 for DISPLAY=:189"* ]]
+	[[ "$output" == "cell: --x11: no X server socket /tmp/.X11-unix/X$n for DISPLAY=:$n"* ]]
 }
 
 @test "--wayland: the compositor's socket, and only it, is reachable inside" {
