@@ -79,6 +79,13 @@ static int cmd_run(int argc, char **argv)
 	r = cell_plan_make(spec, &plan, &err);
 	if (r < 0) {
 		cell_plan_clear(&plan);
+		if (spec->report && mode == CELL_CLI_RUN) {
+			struct cell_err werr = { 0 };
+
+			run_report.exit_status = err.status ? err.status : CELL_EXIT_SETUP;
+			if (cell_report_write(spec, &run_report, &err, &werr) < 0)
+				(void)report(-EIO, &werr);
+		}
 		return report(r, &err);
 	}
 	if (mode == CELL_CLI_PRINT_SPEC) {

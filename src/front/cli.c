@@ -15,6 +15,7 @@
 #include "../lib/caps.h"
 #include "../lib/cleanup.h"
 #include "../lib/util.h"
+#include "profile.h"
 
 const char cell_cli_run_help[] =
 	"Usage: cell run [OPTION...] [--] COMMAND [ARG...]\n"
@@ -121,6 +122,13 @@ const char cell_cli_run_help[] =
 	"                       code or signal, wall and CPU time, peak memory, the\n"
 	"                       limit that killed it, the cgroup's counts\n"
 	"\n"
+	"Profiles:\n"
+	"  --profile NAME|FILE  options from a profile (one per line, '#' comments,\n"
+	"                       include NAME); the command line overrides it.\n"
+	"                       Shipped, soft to hard: chroot, namespaces, default,\n"
+	"                       strict; for tasks: judge, build, gui, gui-wayland.\n"
+	"                       See cell profile show NAME\n"
+	"\n"
 	"Process:\n"
 	"  --env K=V            set K in the command's environment\n"
 	"  --keep-env K         pass your K through\n"
@@ -186,6 +194,7 @@ enum {
 	OPT_WALL_LIMIT,
 	OPT_REPORT,
 	OPT_LANDLOCK,
+	OPT_PROFILE,
 };
 
 static const struct option run_options[] = {
@@ -238,6 +247,7 @@ static const struct option run_options[] = {
 	{ "wall-limit", required_argument, NULL, OPT_WALL_LIMIT },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "landlock", no_argument, NULL, OPT_LANDLOCK },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -560,8 +570,37 @@ static int parse_limit_option(struct cell_spec *s, int opt, const char *arg,
 	return r < 0 ? r : 0; /* the messages name the option */
 }
 
+int cell_cli_option_arity(const char *name)
+{
+	if (strncmp(name, "--", 2) == 0)
+		name += 2;
+	for (const struct option *o = run_options; o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return o->has_arg == required_argument ? 1 : 0;
+	return -1;
+}
+
+static int parse_run(int argc, char **argv, char **envp, const char *cwd, struct cell_spec **ret,
+		     struct cell_err *err);
+
+/* --profile first: its options go in front of the command line's. */
 int cell_cli_parse_run(int argc, char **argv, char **envp, const char *cwd,
 		       struct cell_spec **ret, struct cell_err *err)
+{
+	struct cell_profile store = { 0 };
+	char **nv = NULL;
+	int nc, r;
+
+	r = cell_profile_expand(argc, argv, &store, &nc, &nv, err);
+	if (r >= 0)
+		r = parse_run(nv ? nc : argc, nv ? nv : argv, envp, cwd, ret, err);
+	free(nv);
+	cell_profile_clear(&store);
+	return r;
+}
+
+static int parse_run(int argc, char **argv, char **envp, const char *cwd, struct cell_spec **ret,
+		     struct cell_err *err)
 {
 	_cleanup_(cell_spec_freep) struct cell_spec *s = cell_spec_new();
 	struct envlist extra = { 0 }; /* --env/--keep-env, in order */
@@ -743,6 +782,10 @@ int cell_cli_parse_run(int argc, char **argv, char **envp, const char *cwd,
 		case OPT_PRINT_SPEC:
 			print_spec = true;
 			break;
+		case OPT_PROFILE:
+			/* cell_profile_expand() took every one before the command */
+			r = cell_fail(err, 0, "--profile: not possible here");
+			goto out;
 		case OPT_NET:
 			r = parse_net(s, optarg, err);
 			if (r < 0)

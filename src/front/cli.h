@@ -22,4 +22,8 @@ int cell_cli_parse_run(int argc, char **argv, char **envp, const char *cwd,
 
 extern const char cell_cli_run_help[];
 
+/* For profiles: 0 when `cell run` option NAME ("--memory" or "memory")
+ * takes no value, 1 when it takes one, -1 when there is no such option. */
+int cell_cli_option_arity(const char *name);
+
 #endif

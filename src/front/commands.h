@@ -23,6 +23,10 @@ extern const char cell_cmd_net_help[];
 int cell_cmd_doctor(int argc, char **argv);
 extern const char cell_cmd_doctor_help[];
 
+/* cell profile show (front/profile.c) */
+int cell_cmd_profile(int argc, char **argv);
+extern const char cell_cmd_profile_help[];
+
 /* named sandboxes (front/sandboxcmd.c) */
 int cell_cmd_ls(int argc, char **argv);
 extern const char cell_cmd_ls_help[];
@@ -44,6 +48,7 @@ extern const char cell_cmd_logs_help[];
 	{ "unit", cell_cmd_unit, cell_cmd_unit_help },                                             \
 	{ "net", cell_cmd_net, cell_cmd_net_help },                                                \
 	{ "doctor", cell_cmd_doctor, cell_cmd_doctor_help },                                      \
+	{ "profile", cell_cmd_profile, cell_cmd_profile_help },                                    \
 	{ "ls", cell_cmd_ls, cell_cmd_ls_help },                                            \
 	{ "enter", cell_cmd_enter, cell_cmd_enter_help },                                            \
 	{ "ps", cell_cmd_ps, cell_cmd_ps_help },                                            \

@@ -1076,8 +1076,11 @@ int cell_launch(const struct cell_plan *p, struct cell_err *err)
 		*rep = (struct cell_report){ 0 };
 	if (p->want_cgroup) {
 		r = setup_cgroup(p, &cg, &dropped, err);
-		if (r < 0)
+		if (r < 0) {
+			if (rep)
+				rep->exit_status = err->status ? err->status : CELL_EXIT_SETUP;
 			return r;
+		}
 	}
 	r = launch_sandbox(p, cg, rep, err);
 	if (cg) {

@@ -226,6 +226,11 @@ need_cgroup_limits() {
 	run --separate-stderr "$CELL" run --report /proc/version -- /bin/true
 	[ "$status" -eq 125 ]
 	assert_contains "$stderr" "--report /proc/version"
+	# a run refused before it started is reported too
+	printf 'deny nothing_like_this\n' >"$T/bad.policy"
+	run "$CELL" run --report "$T/r.json" --seccomp "$T/bad.policy" -- /bin/true
+	status_is 125
+	assert_eq "$(json "$T/r.json" 'r["status"], r["exit_code"], "error" in r')" "(125, None, True)"
 }
 
 @test "--print-spec shows the limits and the report" {
@@ -343,4 +348,60 @@ need_landlock() {
 @test "--landlock: --print-spec says so" {
 	run "$CELL" run --landlock --print-spec -- /bin/true
 	assert_contains "$output" "landlock: file access only beneath the mounts"
+}
+
+# --- profiles ---------------------------------------------------------------
+
+@test "cell profile show: the resolved options with their origin" {
+	run "$CELL" profile show judge
+	status_is 0
+	assert_contains "$output" "--landlock"
+	assert_contains "$output" "strict.profile:"
+	assert_contains "$output" "--memory 256M"
+	assert_contains "$output" "--report -"
+	run --separate-stderr "$CELL" profile show no-such-level
+	assert_cell_error "profile 'no-such-level'"
+}
+
+@test "--profile: shipped levels, later lines and the command line win" {
+	run "$CELL" run --profile judge --time-limit 5 --print-spec -- /bin/true
+	status_is 0
+	assert_contains "$output" "landlock: file access only beneath the mounts"
+	assert_contains "$output" "seccomp: policy file "
+	assert_contains "$output" "limits: memory=268435456 memory+swap=268435456 pids=64 cpu-time=5.000s wall-time=10.000s"
+	run "$CELL" run --profile namespaces --print-spec -- /bin/true
+	assert_contains "$output" "seccomp: none"
+	run "$CELL" run --profile default --print-spec -- /bin/true
+	assert_contains "$output" "seccomp: built-in default policy"
+}
+
+@test "--profile FILE: include, comments; a malformed line is file:line:column" {
+	printf '# mine\ninclude strict\nmemory 2G   # more\n' >"$T/mine.profile"
+	run "$CELL" run --profile "$T/mine.profile" --print-spec -- /bin/true
+	status_is 0
+	assert_contains "$output" "memory=2147483648 pids=256"
+	printf 'landlock\n\n  memory lots\n' >"$T/bad.profile"
+	run_bad "$T/bad.profile:3:10" "--memory 'lots'" -- run --profile "$T/bad.profile" -- /bin/true
+	printf 'no-such-option\n' >"$T/bad2.profile"
+	run_bad "bad2.profile:1:1" "not a cell run option" -- run --profile "$T/bad2.profile" -- /bin/true
+	run_bad "profile 'nope'" -- run --profile nope -- /bin/true
+}
+
+@test "--profile strict: the tighter filter and no network" {
+	run cellp --profile strict --best-effort -- /bin/sh -c '/probe sys keyctl; /probe sys vsock; /probe ifaces'
+	assert_contains "$output" "EPERM
+EAFNOSUPPORT"
+	assert_not_contains "$output" "eth"
+}
+
+@test "--profile judge: a submission over its memory is reported as such" {
+	need_cgroup_limits
+	run --separate-stderr "$CELL" run --ro-bind "$CELL_PROBE:/probe" --profile judge -- /probe alloc 300
+	status_is 137
+	assert_contains "$stderr" '"killed_by": "memory"'
+}
+
+@test "--profile judge as a user: the limits it cannot have refuse the run" {
+	need_user "root can use the v1 hierarchies here"
+	run_bad "--memory" -- run --profile judge --report /dev/null -- /bin/true
 }
