@@ -14,6 +14,7 @@
 
 #include "../lib/caps.h"
 #include "../lib/cleanup.h"
+#include "../lib/landlock.h"
 #include "../lib/util.h"
 #include "profile.h"
 
@@ -95,6 +96,13 @@ const char cell_cli_run_help[] =
 	"                       CAP_NET_BIND_SERVICE, or all) in the sandbox's user\n"
 	"                       namespace, also for a non-root command (ambient)\n"
 	"  --cap-drop CAP       drop it again (all: none kept, the default)\n"
+	"  --allow-userns       let the command make user namespaces (the default\n"
+	"                       seccomp policy refuses them)\n"
+	"  --allow-io-uring     let the command use io_uring (refused by default: its\n"
+	"                       operations bypass seccomp)\n"
+	"  --landlock-port [bind:|connect:]PORT  with Landlock ABI 4 or later, TCP\n"
+	"                       bind/connect only to these ports (repeatable; implies\n"
+	"                       --landlock, which without it leaves TCP alone)\n"
 	"  --landlock           Landlock: file access only beneath the sandbox's mounts,\n"
 	"                       with the rights they imply (read-only binds: read and\n"
 	"                       execute); also shuts out fds from outside the root;\n"
@@ -195,6 +203,9 @@ enum {
 	OPT_REPORT,
 	OPT_LANDLOCK,
 	OPT_PROFILE,
+	OPT_ALLOW_USERNS,
+	OPT_ALLOW_IO_URING,
+	OPT_LANDLOCK_PORT,
 };
 
 static const struct option run_options[] = {
@@ -247,6 +258,9 @@ static const struct option run_options[] = {
 	{ "wall-limit", required_argument, NULL, OPT_WALL_LIMIT },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "landlock", no_argument, NULL, OPT_LANDLOCK },
+	{ "allow-userns", no_argument, NULL, OPT_ALLOW_USERNS },
+	{ "allow-io-uring", no_argument, NULL, OPT_ALLOW_IO_URING },
+	{ "landlock-port", required_argument, NULL, OPT_LANDLOCK_PORT },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -564,6 +578,22 @@ static int parse_limit_option(struct cell_spec *s, int opt, const char *arg,
 		s->set |= CELL_SET_LANDLOCK;
 		s->landlock = true;
 		return 0;
+	case OPT_ALLOW_USERNS:
+		s->allow_userns = true;
+		return 0;
+	case OPT_ALLOW_IO_URING:
+		s->allow_io_uring = true;
+		return 0;
+	case OPT_LANDLOCK_PORT: {
+		uint16_t port;
+		uint64_t access;
+
+		r = cell_landlock_parse_port(arg, &port, &access, err);
+		if (r < 0)
+			return cell_err_prefix(err, "--landlock-port");
+		s->landlock = true;
+		return cell_strv_push(&s->landlock_ports, arg);
+	}
 	default:
 		return 1;
 	}
@@ -834,7 +864,8 @@ static int parse_run(int argc, char **argv, char **envp, const char *cwd, struct
 			r = cell_fail(err, 0, "option %s needs a value", argv[optind - 1]);
 			goto out;
 		default:
-			if (opt >= OPT_SECCOMP && opt <= OPT_LANDLOCK) {
+			if ((opt >= OPT_SECCOMP && opt <= OPT_LANDLOCK) ||
+			    (opt >= OPT_ALLOW_USERNS && opt <= OPT_LANDLOCK_PORT)) {
 				r = parse_limit_option(s, opt, optarg, err);
 				if (r < 0)
 					goto out;

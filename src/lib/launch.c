@@ -128,6 +128,10 @@ static int plan_seccomp(struct cell_plan *p, struct cell_err *err)
 					 "none)");
 		return 0;
 	}
+	if (s->allow_userns && (r = cell_seccomp_policy_allow_userns(pol, err)) < 0)
+		return cell_err_prefix(err, "--allow-userns");
+	if (s->allow_io_uring && (r = cell_seccomp_policy_allow_io_uring(pol, err)) < 0)
+		return cell_err_prefix(err, "--allow-io-uring");
 	p->seccomp_rules = (unsigned)pol->n_rules;
 	r = cell_seccomp_compile(pol, s->seccomp_log ? CELL_SECCOMP_COMPILE_LOG : 0, &p->seccomp,
 				 err);
@@ -244,6 +248,16 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 		r = cell_landlock_plan_from_mounts(p->landlock, &p->mounts, err);
 		if (r < 0)
 			return cell_err_prefix(err, "--landlock");
+		for (char **lp = s->landlock_ports; lp && *lp; lp++) {
+			uint16_t port;
+			uint64_t access;
+
+			r = cell_landlock_parse_port(*lp, &port, &access, err);
+			if (r >= 0)
+				r = cell_landlock_plan_add_port(p->landlock, port, access, err);
+			if (r < 0)
+				return cell_err_prefix(err, "--landlock-port");
+		}
 	}
 	p->net_sync = p->net.mode == CELL_NET_VETH || p->net.mode == CELL_NET_USER;
 	/* Files cell writes inside belong to the command; --persist layers to
@@ -399,9 +413,19 @@ static void print_hardening(const struct cell_spec *s, FILE *f)
 	}
 	if (any)
 		fputc('\n', f);
-	if (s->landlock)
+	if (s->landlock) {
 		fprintf(f, "landlock: file access only beneath the mounts, with the rights they "
 			"imply%s\n", s->best_effort ? " (best effort)" : "");
+		if (s->landlock_ports) {
+			fprintf(f, "landlock tcp: only");
+			for (char **lp = s->landlock_ports; *lp; lp++)
+				fprintf(f, " %s", *lp);
+			fputc('\n', f);
+		}
+	}
+	if (s->allow_userns || s->allow_io_uring)
+		fprintf(f, "seccomp allows:%s%s\n", s->allow_userns ? " new user namespaces" : "",
+			s->allow_io_uring ? " io_uring" : "");
 	print_limits(s, f);
 }
 

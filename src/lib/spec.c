@@ -108,6 +108,7 @@ struct cell_spec *cell_spec_free(struct cell_spec *s)
 	free(s->xauthority);
 	free(s->wayland_socket);
 	free(s->seccomp);
+	strv_free(s->landlock_ports);
 	free(s->report);
 	free(s);
 	return NULL;

@@ -148,6 +148,9 @@ struct cell_spec {
 	struct cell_rlimits rlimits; /* --rlimit */
 	struct cell_cgroup_limits cgroup; /* --memory, --pids, --cpus, ... */
 	bool landlock;		  /* --landlock */
+	char **landlock_ports;	  /* --landlock-port "[bind:|connect:]PORT", NULL-terminated */
+	bool allow_userns;	  /* --allow-userns: seccomp lets new user namespaces be made */
+	bool allow_io_uring;	  /* --allow-io-uring */
 	bool best_effort;	  /* --best-effort: drop what the host cannot enforce */
 	uint64_t time_limit_ms;	  /* --time-limit: CPU time, 0 = none */
 	uint64_t wall_limit_ms;	  /* --wall-limit: wall clock, 0 = none */
