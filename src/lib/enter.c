@@ -226,7 +226,8 @@ static int plan_ids(struct plan *p, const struct cell_enter *e, struct cell_err 
 		return cell_fail(err, 0, "no such process");
 	/* A filter we cannot reproduce: refuse rather than enter with less. */
 	if (cell_proc_parse_u64(status, "Seccomp", 0, &mode) == 0 && mode != 0 &&
-	    !(e->rec && e->rec->seccomp) && !(e->seccomp && strcmp(e->seccomp, "none") != 0))
+	    !(e->rec && (e->rec->seccomp || e->rec->seccomp_bpf)) &&
+	    !(e->seccomp && strcmp(e->seccomp, "none") != 0))
 		return cell_fail(err, 0, "it runs under a seccomp filter that cell cannot read "
 				 "back: name its policy with --seccomp default (cell run's) or "
 				 "--seccomp FILE");
@@ -269,14 +270,19 @@ static int plan_limits(struct plan *p, const struct cell_enter *e, struct cell_e
 	return 0;
 }
 
-/* The record's policy (what the sandbox's command was given), else the
- * one named with --seccomp; compiled here, loaded last by the child. */
+/* The record's filter (the program the sandbox's command loaded, else its
+ * policy), else the policy named with --seccomp; loaded last by the child. */
 static int plan_seccomp(struct plan *p, const struct cell_enter *e, struct cell_err *err)
 {
 	_cleanup_(cell_seccomp_policy_freep) struct cell_seccomp_policy *pol = NULL;
 	unsigned flags = 0;
 	int r;
 
+	if (e->rec && e->rec->seccomp_bpf) {
+		/* the very program the sandbox's command loaded */
+		r = cell_state_record_get_bpf(e->rec, &p->seccomp);
+		return r < 0 ? cell_fail(err, -r, "the sandbox's recorded seccomp filter") : 0;
+	}
 	if (e->rec && e->rec->seccomp) {
 		pol = cell_seccomp_policy_new();
 		if (!pol)

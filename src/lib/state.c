@@ -118,6 +118,7 @@ void cell_state_record_clear(struct cell_state_record *r)
 	free(r->root);
 	free(r->net);
 	free(r->seccomp);
+	free(r->seccomp_bpf);
 	free(r->log);
 	for (int t = 0; t < CELL_NS_MAX; t++)
 		free(r->kept[t]);
@@ -271,6 +272,88 @@ int cell_state_record_set_init(struct cell_state_record *r, pid_t pid, struct ce
 	return 0;
 }
 
+/* ---- the compiled filter, in base64 (RFC 4648, with padding) ---- */
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int b64_value(char c)
+{
+	const char *p = c ? strchr(b64, c) : NULL;
+
+	return p ? (int)(p - b64) : -1;
+}
+
+int cell_state_record_set_bpf(struct cell_state_record *r, const struct cell_seccomp_prog *prog)
+{
+	const unsigned char *in = prog->insns;
+	size_t len = (size_t)prog->len * 8, o = 0;
+	char *out;
+
+	free(r->seccomp_bpf);
+	r->seccomp_bpf = NULL;
+	if (prog->len == 0)
+		return 0;
+	out = malloc((len + 2) / 3 * 4 + 1);
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16;
+
+		if (i + 1 < len)
+			v |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= in[i + 2];
+		out[o++] = b64[(v >> 18) & 63];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < len ? b64[v & 63] : '=';
+	}
+	out[o] = '\0';
+	r->seccomp_bpf = out;
+	return 0;
+}
+
+int cell_state_record_get_bpf(const struct cell_state_record *r, struct cell_seccomp_prog *ret)
+{
+	const char *s = r->seccomp_bpf;
+	size_t n = s ? strlen(s) : 0, len = 0;
+	unsigned char *out;
+
+	*ret = (struct cell_seccomp_prog){ 0 };
+	if (n == 0)
+		return 0;
+	/* whole sock_filter instructions (8 bytes), at most BPF_MAXINSNS */
+	if (n % 4 != 0 || n / 4 * 3 > 4096 * 8 + 2)
+		return -EINVAL;
+	out = malloc(n / 4 * 3);
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i += 4) {
+		int a = b64_value(s[i]), b = b64_value(s[i + 1]);
+		int c = s[i + 2] == '=' && i + 4 == n ? 0 : b64_value(s[i + 2]);
+		int d = s[i + 3] == '=' && i + 4 == n ? 0 : b64_value(s[i + 3]);
+		uint32_t v;
+
+		if (a < 0 || b < 0 || c < 0 || d < 0 || (s[i + 2] == '=' && s[i + 3] != '=')) {
+			free(out);
+			return -EINVAL;
+		}
+		v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+		out[len++] = (unsigned char)(v >> 16);
+		if (s[i + 2] != '=')
+			out[len++] = (unsigned char)(v >> 8);
+		if (s[i + 3] != '=')
+			out[len++] = (unsigned char)v;
+	}
+	if (len % 8 != 0 || len == 0 || len / 8 > 4096) {
+		free(out);
+		return -EINVAL;
+	}
+	ret->insns = out;
+	ret->len = (unsigned short)(len / 8);
+	return 0;
+}
+
 /* ---- JSON ---- */
 
 static json_t *strv_json(char *const *v)
@@ -346,6 +429,7 @@ int cell_state_record_to_json(const struct cell_state_record *r, char **ret)
 	bad |= json_object_set_new(o, "identity", id);
 	bad |= json_object_set_new(o, "env", strv_json(r->env));
 	bad |= json_object_set_new(o, "seccomp", str_or_null(r->seccomp));
+	bad |= json_object_set_new(o, "seccomp_bpf", str_or_null(r->seccomp_bpf));
 	bad |= json_object_set_new(o, "seccomp_log", json_boolean(r->seccomp_log));
 	bad |= json_object_set_new(o, "landlock", json_boolean(r->landlock));
 	bad |= json_object_set_new(o, "rlimits", strv_json(r->rlimits));
@@ -492,6 +576,7 @@ static int parse_record(json_t *o, struct cell_state_record *r, struct cell_err 
 	    (rc = get_map(o, "gid_map", r->gid_map, &r->n_gid_map, err)) < 0 ||
 	    (rc = get_strv(o, "env", &r->env, err)) < 0 ||
 	    (rc = get_str(o, "seccomp", &r->seccomp, err)) < 0 ||
+	    (rc = get_str(o, "seccomp_bpf", &r->seccomp_bpf, err)) < 0 ||
 	    (rc = get_strv(o, "rlimits", &r->rlimits, err)) < 0 ||
 	    (rc = get_strv(o, "cgroups", &r->cgroups, err)) < 0 ||
 	    (rc = get_str(o, "log", &r->log, err)) < 0)

@@ -27,6 +27,7 @@
 
 #include "err.h"
 #include "idmap.h"
+#include "seccomp.h"
 #include "spec.h"
 
 #define CELL_STATE_NAME_MAX 64
@@ -72,6 +73,7 @@ struct cell_state_record {
 	uint64_t caps;			  /* capabilities kept (0: none, the default) */
 	char **env;			  /* the command's environment */
 	char *seccomp;			  /* policy text (seccomp.h), NULL: none */
+	char *seccomp_bpf;		  /* the compiled filter: base64 of its sock_filter[] */
 	bool seccomp_log;		  /* --seccomp-log: the filter only logs */
 	bool landlock;			  /* --landlock */
 	char **rlimits;			  /* "NAME=SOFT:HARD" (rlimit.h) */
@@ -104,6 +106,13 @@ void cell_state_record_clear(struct cell_state_record *r);
 int cell_state_record_fill(struct cell_state_record *r, const char *name,
 			   const struct cell_spec *s, const struct cell_idmap_plan *ids,
 			   struct cell_err *err);
+
+/* The filter the launcher compiled and loaded (plan.seccomp), kept in the
+ * record so that `cell enter` loads the very same program without
+ * compiling the policy again (libseccomp takes milliseconds).  get gives a
+ * malloc'd program (len 0: none recorded); -EINVAL when it is malformed. */
+int cell_state_record_set_bpf(struct cell_state_record *r, const struct cell_seccomp_prog *prog);
+int cell_state_record_get_bpf(const struct cell_state_record *r, struct cell_seccomp_prog *ret);
 
 /* JSON text of r (malloc'd into *ret), and back.  from_json checks types
  * and the name; unknown keys are ignored so that newer cells can add. */

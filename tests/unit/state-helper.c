@@ -123,7 +123,8 @@ static int cmd_run(struct cell_state *st, int argc, char **argv)
 			return fail(&err);
 		cell_state_record_clear(&rec);
 		cell_state_record_init(&rec);
-		if (cell_state_record_fill(&rec, name, spec, &plan.ids, &err) < 0)
+		if (cell_state_record_fill(&rec, name, spec, &plan.ids, &err) < 0 ||
+		    cell_state_record_set_bpf(&rec, &plan.seccomp) < 0)
 			return fail(&err);
 		cell_plan_clear(&plan);
 		cell_spec_free(spec);

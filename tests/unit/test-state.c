@@ -83,6 +83,8 @@ static void full_record(struct cell_state_record *r)
 	for (char **p = cg; *p; p++)
 		cell_strv_push(&r->cgroups, *p);
 	r->seccomp = strdup("default allow\ndeny mount\n");
+	r->seccomp_bpf = strdup("IAAAAAQAAAA=");
+	r->seccomp_log = true;
 	r->log = strdup("/run/cell/web.1.log");
 	r->exited = true;
 	r->exit_status = 137;
@@ -129,6 +131,10 @@ static void assert_records_equal(const struct cell_state_record *a,
 	assert_strv_equal(a->cgroups, b->cgroups);
 	if (a->seccomp || b->seccomp)
 		assert_string_equal(a->seccomp, b->seccomp);
+	if (a->seccomp_bpf || b->seccomp_bpf)
+		assert_string_equal(a->seccomp_bpf, b->seccomp_bpf);
+	assert_int_equal(a->seccomp_log, b->seccomp_log);
+	assert_int_equal(a->landlock, b->landlock);
 	if (a->log || b->log)
 		assert_string_equal(a->log, b->log);
 	assert_int_equal(a->exited, b->exited);
@@ -209,6 +215,59 @@ static void test_json_bad(void **state)
 		/* nothing to free, nothing left half-filled */
 		assert_null(r.argv);
 		assert_null(r.net);
+	}
+}
+
+/* The compiled filter survives the record byte for byte, at every length
+ * modulo 3 of its bytes; malformed text is refused. */
+static void test_bpf(void **state)
+{
+	static const char *const bad[] = {
+		"A", "AAA", "AAAA", "!!!!!!!!!!!!", "AAAA=AAAAAAA", "AA=A", "AAAAAAAAAAA=AAAA",
+		"AAAAAAAAAA==", /* 7 bytes: not whole instructions */
+	};
+
+	for (unsigned n = 1; n <= 7; n++) {
+		struct cell_state_record r;
+		struct cell_seccomp_prog in = { 0 }, out;
+		unsigned char *bytes = malloc(n * 8);
+
+		for (unsigned i = 0; i < n * 8; i++)
+			bytes[i] = (unsigned char)(i * 37 + n);
+		in.insns = bytes;
+		in.len = (unsigned short)n;
+		cell_state_record_init(&r);
+		assert_int_equal(cell_state_record_set_bpf(&r, &in), 0);
+		assert_non_null(r.seccomp_bpf);
+		assert_int_equal(strlen(r.seccomp_bpf), (n * 8 + 2) / 3 * 4);
+		assert_int_equal(cell_state_record_get_bpf(&r, &out), 0);
+		assert_int_equal(out.len, n);
+		assert_memory_equal(out.insns, bytes, n * 8);
+		cell_seccomp_prog_free(&out);
+		cell_state_record_clear(&r);
+		free(bytes);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cell_state_record r;
+		struct cell_seccomp_prog out;
+
+		cell_state_record_init(&r);
+		r.seccomp_bpf = strdup(bad[i]);
+		if (cell_state_record_get_bpf(&r, &out) != -EINVAL)
+			fail_msg("accepted: %s", bad[i]);
+		assert_null(out.insns);
+		cell_state_record_clear(&r);
+	}
+	{
+		/* none recorded: an empty program */
+		struct cell_state_record r;
+		struct cell_seccomp_prog none = { 0 }, out;
+
+		cell_state_record_init(&r);
+		assert_int_equal(cell_state_record_set_bpf(&r, &none), 0);
+		assert_null(r.seccomp_bpf);
+		assert_int_equal(cell_state_record_get_bpf(&r, &out), 0);
+		assert_int_equal(out.len, 0);
 	}
 }
 
@@ -419,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_json_bad),
+		cmocka_unit_test(test_bpf),
 		cmocka_unit_test(test_claim),
 		cmocka_unit_test(test_gc_dead),
 		cmocka_unit_test(test_list),
