@@ -22,11 +22,13 @@
 #   bench_cmd LABEL COMMAND [ARG...]     a contender (the first: the baseline)
 #   bench_cell_hwm LABEL [RUN-OPTION...]  cell's own processes' VmHWM with
 #                                         these `cell run` options
+#   bench_cleanup COMMAND [ARG...]       run when the group is done (or the
+#                                         script exits): stop what it started
 # and add NAME to all_groups below.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-all_groups=(startup net overlay)
+all_groups=(startup net overlay enter ls)
 
 rounds=7
 runs=30
@@ -79,7 +81,13 @@ done
 [ -x "$cell" ] || die "no cell binary at $cell (build it: meson setup build && meson compile -C build, or pass --cell PATH)"
 case $cell in /*) ;; *) cell=$PWD/$cell ;; esac
 tmp=$(mktemp -d /tmp/cell-bench.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+cleanups=()
+run_cleanups() {
+	local c
+	for c in "${cleanups[@]}"; do eval "$c" >/dev/null 2>&1 || true; done
+	cleanups=()
+}
+trap 'run_cleanups; rm -rf "$tmp"' EXIT
 
 # ---- tools -------------------------------------------------------------
 
@@ -142,6 +150,11 @@ bench_cell_hwm() {
 	hwm_args+=("$(quote "$@")")
 }
 
+# bench_cleanup COMMAND [ARG...]: run COMMAND once the group is done.
+bench_cleanup() {
+	cleanups+=("$(quote "$@")")
+}
+
 # ---- comparison groups -------------------------------------------------
 
 # Start-up of the default sandbox against the article's bare unshare line
@@ -167,6 +180,62 @@ group_net() {
 group_overlay() {
 	bench_cmd "cell" "$cell" run -- /bin/true
 	bench_cmd "cell --overlay" "$cell" run --overlay -- /bin/true
+}
+
+# start_sleeper VAR RUN-OPTION...: a sandbox running sleep, stopped when the
+# group ends; VAR gets the host PID of its command (sleep), or "".
+start_sleeper() {
+	local _var=$1 _sup _init="" _cmd="" _n
+	shift
+	"$cell" run "$@" -- /bin/sleep 100000 </dev/null >/dev/null 2>&1 &
+	_sup=$!
+	bench_cleanup kill -KILL "$_sup"
+	for ((_n = 0; _n < 200; _n++)); do
+		_init=$(pgrep -P "$_sup" | head -n1 || true)
+		[ -n "$_init" ] && _cmd=$(pgrep -P "$_init" | head -n1 || true)
+		[ -n "$_cmd" ] && break
+		sleep 0.01
+	done
+	printf -v "$_var" '%s' "$_cmd"
+}
+
+# cell enter next to nsenter -a: into a named default sandbox (the filter
+# its command loaded comes from the record), into an unnamed one by PID
+# (the policy named with --seccomp default, compiled at each enter), and
+# into one without a filter.  The named one is made by
+# tests/unit/state-helper (next to the cell binary's build) until `cell run
+# --name` exists.
+group_enter() {
+	local pid bare helper
+	helper=$(dirname "$cell")/tests/unit/state-helper
+	start_sleeper pid
+	start_sleeper bare --seccomp none
+	[ -n "$pid" ] && [ -n "$bare" ] || { echo "# skip enter: the sandboxes did not start"; return 0; }
+	bench_cmd "nsenter -a" nsenter -t "$pid" -a /bin/true
+	if [ -x "$helper" ]; then
+		mkdir -m 700 "$tmp/state-enter"
+		export CELL_STATE_DIR=$tmp/state-enter
+		bench_cleanup unset CELL_STATE_DIR
+		if "$helper" run --detach bench -- "$cell" run -- /bin/sleep 100000 >/dev/null; then
+			bench_cleanup "$cell" stop --timeout 0 bench
+			bench_cmd "enter NAME" "$cell" enter bench -- /bin/true
+		fi
+	fi
+	bench_cmd "enter --pid" "$cell" enter --pid "$pid" --seccomp default -- /bin/true
+	bench_cmd "--pid, no filter" "$cell" enter --pid "$bare" -- /bin/true
+}
+
+# cell ls with no sandbox, and with 500 records (made through the state
+# API by tests/unit/state-helper, next to the cell binary's build).
+group_ls() {
+	local helper
+	helper=$(dirname "$cell")/tests/unit/state-helper
+	[ -x "$helper" ] || { echo "# skip ls: no $helper"; return 0; }
+	mkdir -m 700 "$tmp/state-none" "$tmp/state-500"
+	CELL_STATE_DIR=$tmp/state-500 "$helper" many 500
+	bench_cmd "ls, none" env CELL_STATE_DIR="$tmp/state-none" "$cell" ls
+	bench_cmd "ls, 500" env CELL_STATE_DIR="$tmp/state-500" "$cell" ls
+	bench_cmd "ls --json, 500" env CELL_STATE_DIR="$tmp/state-500" "$cell" ls --json
 }
 
 # ---- measuring ---------------------------------------------------------
@@ -267,6 +336,7 @@ run_group() {
 	n=${#labels[@]}
 	if [ "$n" -eq 0 ]; then
 		echo "# nothing to run in group $g"
+		run_cleanups
 		return 0
 	fi
 	echo "# baseline: ${labels[0]}; $rounds rounds of $runs runs (+$warmup warm-up) per command"
@@ -351,4 +421,7 @@ if command -v hyperfine >/dev/null; then
 else
 	echo "# timer: a bash loop over \$EPOCHREALTIME (no hyperfine)"
 fi
-for g in "${selected[@]}"; do run_group "$g"; done
+for g in "${selected[@]}"; do
+	run_group "$g"
+	run_cleanups
+done
