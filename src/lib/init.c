@@ -30,6 +30,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -162,6 +163,11 @@ static void exec_command(const struct cell_spec *s, struct cell_err *err)
 	}
 }
 
+/* The command's seccomp program, as the parent sent it (BPF_MAXINSNS
+ * instructions of 8 bytes at most). */
+static uint64_t seccomp_insns[4096];
+static struct cell_seccomp_prog seccomp_prog;
+
 /* The command's process (or PID 1 itself with --no-init).  Never returns. */
 __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int pty_slave)
 {
@@ -224,10 +230,34 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 	/* seccomp last: the program was compiled in the parent; loading it is
 	 * one system call.  From here on only execve (and, when it fails, the
 	 * error message over the socket) runs under the filter. */
-	if (cell_seccomp_apply(&p->seccomp, &err) < 0)
+	if (p->seccomp_policy && cell_seccomp_apply(&seccomp_prog, &err) < 0)
 		DIE(c, &err);
 	exec_command(p->spec, &err);
 	DIE(c, &err);
+}
+
+static void receive_seccomp(struct cell_child_ctx *c)
+{
+	struct cell_err err = { 0 };
+	struct cell_msg msg;
+	int fds[1];
+	size_t nfds = 0;
+	ssize_t got;
+	int r = cell_sync_recv(c->sock, &msg, fds, 0, &nfds);
+
+	if (r <= 0)
+		_exit(CELL_EXIT_SETUP); /* the parent failed and says why */
+	if (msg.type != CELL_MSG_SECCOMP || msg.status <= 0 || msg.status > 4096) {
+		cell_fail(&err, EPROTO, "expected the seccomp filter");
+		DIE(c, &err);
+	}
+	got = recv(c->sock, seccomp_insns, sizeof(seccomp_insns), 0);
+	if (got != (ssize_t)msg.status * 8) {
+		cell_fail(&err, got < 0 ? errno : EPROTO, "receive the seccomp filter");
+		DIE(c, &err);
+	}
+	seccomp_prog.insns = seccomp_insns;
+	seccomp_prog.len = (unsigned short)msg.status;
 }
 
 struct spawn_args {
@@ -513,6 +543,8 @@ void cell_child_main(struct cell_child_ctx *c)
 	if (p->pty)
 		pty_slave = setup_pty(c);
 
+	if (p->seccomp_policy)
+		receive_seccomp(c);
 	if (!s->init)
 		run_command(c, pty_slave);
 

@@ -111,7 +111,10 @@ static int plan_resolv_mount(struct cell_plan *p, struct cell_err *err)
 	return r < 0 ? cell_fail(err, -r, "planning the mounts") : 0;
 }
 
-/* The seccomp filter: resolved and compiled once, here in the parent; the
+/* The seccomp filter: resolved here (a policy file's errors stop the launch
+ * before anything exists), compiled once by the parent after clone, in
+ * parallel with the child's setup (send_seccomp), loaded by the command's
+ * process last (init.c); the
  * command's process only loads the program (init.c: run_command). */
 static int plan_seccomp(struct cell_plan *p, struct cell_err *err)
 {
@@ -133,9 +136,42 @@ static int plan_seccomp(struct cell_plan *p, struct cell_err *err)
 	if (s->allow_io_uring && (r = cell_seccomp_policy_allow_io_uring(pol, err)) < 0)
 		return cell_err_prefix(err, "--allow-io-uring");
 	p->seccomp_rules = (unsigned)pol->n_rules;
-	r = cell_seccomp_compile(pol, s->seccomp_log ? CELL_SECCOMP_COMPILE_LOG : 0, &p->seccomp,
-				 err);
-	return r < 0 ? cell_err_prefix(err, "--seccomp") : 0;
+	p->seccomp_policy = TAKE_PTR(pol);
+	return 0;
+}
+
+int cell_plan_compile_seccomp(const struct cell_plan *p, struct cell_seccomp_prog *ret,
+			      struct cell_err *err)
+{
+	*ret = (struct cell_seccomp_prog){ 0 };
+	if (!p->seccomp_policy)
+		return 0;
+	if (cell_seccomp_compile(p->seccomp_policy,
+				 p->spec->seccomp_log ? CELL_SECCOMP_COMPILE_LOG : 0, ret, err) < 0)
+		return cell_err_prefix(err, "--seccomp");
+	return 0;
+}
+
+/* Compile the policy and hand the program to the child (after GO, if any:
+ * the child reads its messages in order). */
+static int send_seccomp(const struct cell_plan *p, int sock, struct cell_err *err)
+{
+	struct cell_seccomp_prog prog = { 0 };
+	struct cell_msg msg = { .type = CELL_MSG_SECCOMP };
+	int r;
+
+	if (!p->seccomp_policy)
+		return 0;
+	r = cell_plan_compile_seccomp(p, &prog, err);
+	if (r < 0)
+		return r;
+	msg.status = prog.len;
+	r = cell_sync_send(sock, &msg, NULL, 0);
+	if (r == 0 && send(sock, prog.insns, (size_t)prog.len * 8, MSG_NOSIGNAL) !=
+			      (ssize_t)prog.len * 8)
+		r = -errno;
+	cell_seccomp_prog_free(&prog);
+	return r < 0 ? cell_fail(err, -r, "send the seccomp filter") : 0;
 }
 
 /* Limits: cgroup limits are checked together here; the cgroup itself is
@@ -320,7 +356,7 @@ void cell_plan_clear(struct cell_plan *p)
 		free(p->landlock);
 		p->landlock = NULL;
 	}
-	cell_seccomp_prog_free(&p->seccomp);
+	p->seccomp_policy = cell_seccomp_policy_free(p->seccomp_policy);
 	cell_nft_batch_free(&p->allow_nft);
 	cell_mount_plan_clear(&p->mounts);
 	cell_host_clear(&p->host);
@@ -949,6 +985,12 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 		if (net.forward_enabled && launch_notice)
 			launch_notice("--nat turned on net.ipv4.ip_forward (it was off) and leaves "
 				      "it on");
+	}
+	r = send_seccomp(p, sv.sock, err);
+	if (r < 0) {
+		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		(void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){ 0 }, WEXITED);
+		goto out;
 	}
 	r = supervise(&sv, err);
 	if (r < 0) {

@@ -29,7 +29,10 @@ struct cell_plan {
 	struct cell_netplan net;
 	struct cell_nft_batch allow_nft; /* the child installs it (empty: no allowlist) */
 	bool net_sync;		/* the parent sets up the network before GO */
-	struct cell_seccomp_prog seccomp; /* compiled once; len 0: --seccomp none */
+	/* The resolved seccomp policy (NULL: --seccomp none).  It is compiled by
+	 * the parent after clone, while the child builds the sandbox, and sent
+	 * to the child, which loads it last (init.c). */
+	struct cell_seccomp_policy *seccomp_policy;
 	unsigned seccomp_rules;	/* rules of the resolved policy (for --print-spec) */
 	struct cell_rlimits rlimits; /* the command's: --rlimit plus --time-limit's cpu */
 	bool want_cgroup;	/* limits, or stats for --report/--time-limit */
@@ -71,6 +74,12 @@ void cell_plan_print(const struct cell_plan *p, FILE *f);
  * argument).  When set, init overwrites its copy so that /proc/1/cmdline
  * inside shows "cell-init", not the host paths cell was started with. */
 void cell_launch_set_cmdline_area(char *start, size_t len);
+
+/* The command's seccomp program (len 0 for --seccomp none); cell_launch()
+ * compiles it after clone, others (a record for cell enter) may want it too.
+ * Free with cell_seccomp_prog_free(). */
+int cell_plan_compile_seccomp(const struct cell_plan *p, struct cell_seccomp_prog *ret,
+			      struct cell_err *err);
 
 /* Run the sandbox to completion.  Returns the exit status cell should use
  * (the command's, 128+N for signal N), or -errno with err filled, in which

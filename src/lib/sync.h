@@ -16,6 +16,8 @@ enum cell_msg_type {
 	CELL_MSG_PTY,	    /* child -> parent: the pty master (1 fd) */
 	CELL_MSG_STATUS,    /* init -> parent: the command's wait status in status */
 	CELL_MSG_READY,	    /* child -> parent: own maps written; set up the network, then GO */
+	CELL_MSG_SECCOMP,   /* parent -> child: status = instructions; the BPF program
+			     * follows in the next packet */
 };
 
 #define CELL_MSG_FDS_MAX 32

@@ -114,6 +114,7 @@ static int cmd_run(struct cell_state *st, int argc, char **argv)
 		/* what `cell run --name` will record, from its own options */
 		struct cell_spec *spec = NULL;
 		struct cell_plan plan;
+		struct cell_seccomp_prog bpf = { 0 };
 		char cwd[4096];
 
 		if (!getcwd(cwd, sizeof(cwd)))
@@ -124,8 +125,10 @@ static int cmd_run(struct cell_state *st, int argc, char **argv)
 		cell_state_record_clear(&rec);
 		cell_state_record_init(&rec);
 		if (cell_state_record_fill(&rec, name, spec, &plan.ids, &err) < 0 ||
-		    cell_state_record_set_bpf(&rec, &plan.seccomp) < 0)
+		    cell_plan_compile_seccomp(&plan, &bpf, &err) < 0 ||
+		    cell_state_record_set_bpf(&rec, &bpf) < 0)
 			return fail(&err);
+		cell_seccomp_prog_free(&bpf);
 		cell_plan_clear(&plan);
 		cell_spec_free(spec);
 	}
