@@ -19,9 +19,10 @@
 #include "profile.h"
 
 const char cell_cli_run_help[] =
-	"Usage: cell run [OPTION...] [--] COMMAND [ARG...]\n"
+	"Usage: cell run [OPTION...] [--] [COMMAND [ARG...]]\n"
 	"\n"
-	"Run COMMAND in a new sandbox.  By default: new user, mount, pid, net, ipc,\n"
+	"Run COMMAND (default: the root's /bin/sh) in a new sandbox.  By default:\n"
+	"new user, mount, pid, net, ipc,\n"
 	"uts and cgroup namespaces; your own uid and gid inside, no capabilities,\n"
 	"no_new_privs; a fresh read-only tmpfs root with read-only /usr, /bin, /sbin,\n"
 	"/lib*, /etc (no /etc/shadow), fresh /tmp, /proc (with the OCI masked and\n"
@@ -935,8 +936,13 @@ static int parse_run(int argc, char **argv, char **envp, const char *cwd, struct
 	s->env = TAKE_PTR(env.v);
 
 	if (optind >= argc) {
-		r = cell_fail(err, 0, "no command given (try: cell run -- /bin/sh)");
-		goto out;
+		/* No command: the root's shell, as chroot(8) and the article do. */
+		static char *const shell[] = { "/bin/sh", NULL };
+
+		argv = (char **)shell;
+		argc = 1;
+		optind = 0;
+		s->default_command = true;
 	}
 	s->argv = calloc((size_t)(argc - optind + 1), sizeof(char *));
 	if (!s->argv) {

@@ -29,6 +29,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -318,6 +319,23 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 	for (size_t i = 0; i < s->n_keep_fds; i++)
 		if (fcntl(s->keep_fds[i], F_GETFD) < 0)
 			return cell_fail(err, errno, "--keep-fd %d", s->keep_fds[i]);
+	/* No command given: the root's /bin/sh must be there (found inside
+	 * the tree, so a symlink like sh -> busybox is followed within it). */
+	if (s->default_command && s->root && s->root_mode != CELL_ROOT_DEFAULT) {
+		struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+		int dfd = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
+
+		if (dfd >= 0)
+			fd = (int)syscall(SYS_openat2, dfd, "bin/sh", &how, sizeof(how));
+		if (dfd >= 0)
+			close(dfd);
+		if (fd < 0)
+			return cell_fail(err, 0, "%s %s: no /bin/sh to run (give a command: cell "
+					 "run %s %s -- COMMAND)",
+					 s->root_mode == CELL_ROOT_DIR ? "--root" : "--chroot", s->root,
+					 s->root_mode == CELL_ROOT_DIR ? "--root" : "--chroot", s->root);
+		close(fd);
+	}
 	/* Root's sandboxes run as unprivileged host ids: say so plainly when
 	 * they cannot even enter the root they were given. */
 	if (s->root && p->ids.init_uid >= 0) {

@@ -122,6 +122,7 @@ struct cell_spec {
 	size_t n_keep_fds;
 	enum cell_pty_mode pty;
 	bool init;		  /* cell's init as PID 1 (default) */
+	bool default_command;	  /* no command was given: argv is the root's /bin/sh */
 
 	/* Network (--net, --nat, --publish, --allow, --allow-host): raw
 	 * strings as given; the network planner validates them. */

@@ -126,10 +126,16 @@ load helpers
 	run_bad --uid 4000000000 -- run --uid 4000000000 -- /bin/true "$MARK"
 }
 
-@test "no command" {
-	run_bad command -- run
-	run_bad command -- run --
-	run_bad command -- run --hostname x
+@test "no command: the root's /bin/sh; a root without one is refused" {
+	run "$CELL" run < /dev/null
+	[ "$status" -eq 0 ]
+	run "$CELL" run --hostname x -- < /dev/null
+	[ "$status" -eq 0 ]
+	r=$(world_dir)
+	mkdir -p "$r/bin"
+	run_bad /bin/sh -- run --root "$r"
+	run_bad /bin/sh -- run --chroot "$r"
+	[ -z "$(ls -A "$r/bin")" ]
 }
 
 @test "unknown subcommand" {

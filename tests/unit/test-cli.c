@@ -616,7 +616,7 @@ static void test_print_spec_and_help(void **state)
 			 CELL_CLI_HELP);
 	assert_null(s);
 	assert_string_equal(err.msg, "");
-	assert_non_null(strstr(cell_cli_run_help, "Usage: cell run [OPTION...] [--] COMMAND"));
+	assert_non_null(strstr(cell_cli_run_help, "Usage: cell run [OPTION...] [--] [COMMAND"));
 }
 
 static void test_command_and_dashdash(void **state)
@@ -655,13 +655,20 @@ static void test_no_command(void **state)
 	struct cell_spec *s = NULL;
 	char *argv[] = { "run", NULL };
 
-	assert_int_equal(cell_cli_parse_run(1, argv, caller_env, CWD, &s, &err), -EINVAL);
-	assert_null(s);
-	assert_string_equal(err.msg, "no command given (try: cell run -- /bin/sh)");
-
-	expect_error(ARGS("--"), "no command given (try: cell run -- /bin/sh)");
-	expect_error(ARGS("--pty", "--env", "A=1", "--bind", "/a"), "no command given");
-	expect_error(ARGS("--clearenv", "--"), "no command given");
+	/* no command: the root's /bin/sh, marked as the default */
+	assert_int_equal(cell_cli_parse_run(1, argv, caller_env, CWD, &s, &err), CELL_CLI_RUN);
+	assert_non_null(s);
+	assert_string_equal(s->argv[0], "/bin/sh");
+	assert_null(s->argv[1]);
+	assert_true(s->default_command);
+	cell_spec_free(s);
+	s = parse_ok(ARGS("--hostname", "h", "--"));
+	assert_string_equal(s->argv[0], "/bin/sh");
+	assert_true(s->default_command);
+	cell_spec_free(s);
+	s = parse_ok(ARGS("/bin/true"));
+	assert_false(s->default_command);
+	cell_spec_free(s);
 }
 
 static void test_unknown_and_missing(void **state)
@@ -710,8 +717,8 @@ static void test_errors_then_success(void **state)
 			  "--root", "/r", "--hostname", "h", "--keep-env", "TERM", "--bogus"),
 		     "unknown option --bogus");
 	expect_error(ARGS("--bind", "/a", "--env", "A=1", "--clearenv", "--hostname", "h",
-			  "--domainname", "d", "--workdir", "/w", "--keep-fd", "5"),
-		     "no command given");
+			  "--domainname", "d", "--workdir", "/w", "--keep-fd", "5", "--uid", "x"),
+		     "--uid 'x'");
 
 	s = parse_ok(ARGS("/bin/true"));
 	assert_int_equal(s->n_mounts, 0);
