@@ -231,7 +231,7 @@ int cell_state_record_fill(struct cell_state_record *r, const char *name,
 	r->drop_groups = ids->drop_groups;
 	r->caps = s->caps;
 	r->seccomp_log = s->seccomp_log;
-	r->landlock = s->landlock;
+	r->landlock = s->landlock || (s->landlock_ports && s->landlock_ports[0]);
 	free(r->seccomp);
 	rc = seccomp_text(s->seccomp, &r->seccomp, err);
 	if (rc < 0)
@@ -1317,5 +1317,178 @@ int cell_state_gc(struct cell_state *st, char ***ret_removed, struct cell_err *e
 		*ret_removed = removed;
 	else
 		cell_state_strv_free(removed);
+	return r;
+}
+
+/* ---- the supervisor's side ---- */
+
+/* What the background tells the foreground of a detached run: 0 and
+ * nothing else when the sandbox runs, else the error. */
+struct ready_msg {
+	int status;
+	struct cell_err err;
+};
+
+static void tell(struct cell_state_run *run, int status, const struct cell_err *why)
+{
+	struct ready_msg m = { .status = status };
+
+	if (run->ready < 0)
+		return;
+	if (why)
+		m.err = *why;
+	/* the foreground may be gone (killed): nothing to tell then */
+	(void)!write(run->ready, &m, sizeof(m));
+	close(run->ready);
+	run->ready = -1;
+}
+
+/* The foreground of a detached run: wait for the background's word. */
+static int wait_ready(int fd, struct cell_err *err)
+{
+	struct ready_msg m;
+	ssize_t n;
+
+	do
+		n = read(fd, &m, sizeof(m));
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n != (ssize_t)sizeof(m))
+		return cell_fail(err, 0, "the detached sandbox's cell exited before it started");
+	if (m.status == 0)
+		return 1;
+	*err = m.err;
+	err->msg[sizeof(err->msg) - 1] = '\0';
+	if (!err->status)
+		err->status = CELL_EXIT_SETUP;
+	return -(err->errnum > 0 ? err->errnum : EINVAL);
+}
+
+static int detach(struct cell_state_run *run, struct cell_err *err)
+{
+	_cleanup_close_ int log = -1, null = -1;
+	int pipefd[2];
+	pid_t pid;
+
+	log = cell_state_log_open(&run->st, &run->rec, err);
+	if (log < 0)
+		return log;
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0)
+		return cell_fail(err, errno, "/dev/null");
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return cell_fail(err, errno, "pipe");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return cell_fail(err, errno, "fork");
+	}
+	if (pid > 0) {
+		/* our copy of the lock goes; the background holds the name */
+		close(pipefd[1]);
+		close(run->lock);
+		run->lock = -1;
+		cell_state_record_clear(&run->rec);
+		cell_state_close(&run->st);
+		return wait_ready(pipefd[0], err);
+	}
+	close(pipefd[0]);
+	run->ready = pipefd[1];
+	/* Nothing of the caller's terminal or session: the supervisor and the
+	 * sandbox write to the log. */
+	if (setsid() < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0) {
+		cell_fail(err, errno, "detach");
+		tell(run, CELL_EXIT_SETUP, err);
+		_exit(CELL_EXIT_SETUP);
+	}
+	return 0;
+}
+
+int cell_state_run_begin(struct cell_state_run *run, const char *name, bool detach_it,
+			 const struct cell_spec *s, const struct cell_idmap_plan *ids,
+			 const struct cell_seccomp_prog *prog, struct cell_err *err)
+{
+	struct cell_err ignored = { 0 };
+	int r;
+
+	run->st.dirfd = run->lock = run->ready = -1;
+	cell_state_record_init(&run->rec);
+	r = cell_state_open(&run->st, true, err);
+	if (r < 0)
+		return r;
+	/* implicit and cheap; a failure must not stop the run */
+	(void)cell_state_gc(&run->st, NULL, &ignored);
+	r = cell_state_claim(&run->st, name, err);
+	if (r < 0)
+		goto fail;
+	run->lock = r;
+	r = cell_state_record_fill(&run->rec, name, s, ids, err);
+	if (r == 0 && prog)
+		r = cell_state_record_set_bpf(&run->rec, prog);
+	if (r == 0 && (r = cell_state_record_set_self(&run->rec, err)) == 0)
+		r = cell_state_write(&run->st, &run->rec, err); /* "starting" */
+	if (r == 0 && detach_it)
+		r = detach(run, err);
+	if (r >= 0)
+		return r;
+fail:
+	if (run->lock >= 0) {
+		/* nothing ran: the name is free again */
+		close(run->lock);
+		run->lock = -1;
+		(void)cell_state_remove(&run->st, name, &ignored);
+	}
+	cell_state_record_clear(&run->rec);
+	cell_state_close(&run->st);
+	return r;
+}
+
+int cell_state_run_started(struct cell_state_run *run, pid_t init,
+			   const char *const *cgroups, unsigned keep_ns, struct cell_err *err)
+{
+	int r;
+
+	for (; cgroups && *cgroups; cgroups++)
+		if (cell_strv_push(&run->rec.cgroups, *cgroups) < 0)
+			return -ENOMEM;
+	r = cell_state_record_set_self(&run->rec, err);
+	if (r == 0)
+		r = cell_state_record_set_init(&run->rec, init, err);
+	if (r == 0 && keep_ns)
+		r = cell_state_keep_ns(&run->st, &run->rec, keep_ns, init, err);
+	if (r == 0)
+		r = cell_state_write(&run->st, &run->rec, err);
+	if (r == 0)
+		tell(run, 0, NULL);
+	return r;
+}
+
+int cell_state_run_end(struct cell_state_run *run, int status, const struct cell_err *why,
+		       struct cell_err *err)
+{
+	int r;
+
+	/* a detached start that failed: the foreground says why */
+	tell(run, status ? status : CELL_EXIT_SETUP, why);
+	if (run->rec.init.pid == 0) {
+		/* it never ran: give the name back, nothing to show */
+		struct cell_err ignored = { 0 };
+		char name[sizeof(run->rec.name)];
+
+		memcpy(name, run->rec.name, sizeof(name));
+		close(run->lock);
+		run->lock = -1;
+		/* what cannot be removed now, gc removes later */
+		(void)cell_state_remove(&run->st, name, &ignored);
+		cell_state_record_clear(&run->rec);
+		cell_state_close(&run->st);
+		return 0;
+	}
+	r = cell_state_finish(&run->st, &run->rec, status, run->lock, err);
+	run->lock = -1;
+	cell_state_record_clear(&run->rec);
+	cell_state_close(&run->st);
 	return r;
 }

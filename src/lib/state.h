@@ -181,6 +181,44 @@ int cell_state_open_kept(struct cell_state *st, const struct cell_state_record *
 int cell_state_finish(struct cell_state *st, struct cell_state_record *r, int status,
 		      int lockfd, struct cell_err *err);
 
+/* ---- the supervisor's side, in the order the launcher calls it ---- */
+
+struct cell_state_run {
+	struct cell_state st;
+	struct cell_state_record rec;
+	int lock;  /* NAME.lock, held until cell_state_run_end() */
+	int ready; /* detached: tells the foreground how the start went */
+};
+
+/* Before cell_launch(): open (create) the state directory, gc, claim NAME
+ * (-EEXIST: "a sandbox with that name exists"; the caller prefixes
+ * "--name NAME"), fill the record from the spec, the id plan and the
+ * compiled filter (prog may be NULL).
+ *
+ * detach: fork.  The foreground waits until the background has recorded
+ * the sandbox's init, or has failed, and returns 1 (print NAME, exit 0),
+ * or -errno with the background's error in err.  The background returns 0
+ * and goes on as the supervisor: a new session, stdin /dev/null, stdout and
+ * stderr in NAME.log.  Give the sandbox no terminal (spec pty off) before
+ * planning.  Without detach, 0: go on in this process. */
+int cell_state_run_begin(struct cell_state_run *run, const char *name, bool detach,
+			 const struct cell_spec *s, const struct cell_idmap_plan *ids,
+			 const struct cell_seccomp_prog *prog, struct cell_err *err);
+
+/* In cell_launch's parent right after clone3 (init: the child's host PID,
+ * before it is released): record the supervisor (the caller), init and the
+ * sandbox's cgroup directories (NULL-terminated, or NULL), keep the
+ * namespaces in keep_ns (--keep: root only), write the record, and tell a
+ * waiting foreground that the sandbox runs. */
+int cell_state_run_started(struct cell_state_run *run, pid_t init,
+			   const char *const *cgroups, unsigned keep_ns, struct cell_err *err);
+
+/* After cell_launch() returned status (or failed: its err->status, and err
+ * goes to a foreground still waiting): record the exit status and let go of
+ * the name.  The record stays, "exited", until cell rm.  Frees run. */
+int cell_state_run_end(struct cell_state_run *run, int status, const struct cell_err *why,
+		       struct cell_err *err);
+
 /* ---- everyone else ---- */
 
 /* Whether NAME's lock is held by some process (1), free (0), or -errno.

@@ -447,6 +447,58 @@ static void test_list(void **state)
 	cell_state_close(&st);
 }
 
+/* The supervisor's calls, as the launcher makes them (no detach: that
+ * forks, and is covered by tests/integ/sandbox.bats). */
+static void test_run(void **state)
+{
+	struct cell_spec *s = cell_spec_new();
+	struct cell_idmap_plan ids = { 0 };
+	struct cell_state_run run, other;
+	struct cell_state_record r;
+	struct cell_state st;
+	struct cell_err err = { 0 };
+	static const char *const cg[] = { "/sys/fs/cgroup/pids/cell-1-2", NULL };
+
+	assert_non_null(s);
+	cell_strv_push(&s->argv, "/bin/true");
+	ids.uid = 1000;
+	ids.set_ids = true;
+	assert_int_equal(cell_state_run_begin(&run, "svc", false, s, &ids, NULL, &err), 0);
+	/* the name is taken from here on */
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(cell_state_run_begin(&other, "svc", false, s, &ids, NULL, &err), -EEXIST);
+	assert_string_equal(err.msg, "a sandbox with that name exists");
+	assert_int_equal(cell_state_open(&st, false, &err), 0);
+	assert_int_equal(cell_state_read(&st, "svc", &r, &err), 0);
+	assert_int_equal(cell_state_status(&st, &r), CELL_STATE_STARTING);
+	assert_int_equal(r.uid, 1000);
+	assert_non_null(r.seccomp); /* the built-in policy, printed */
+	cell_state_record_clear(&r);
+	/* "init" is this process: alive, with a start time */
+	assert_int_equal(cell_state_run_started(&run, getpid(), cg, 0, &err), 0);
+	assert_int_equal(cell_state_read(&st, "svc", &r, &err), 0);
+	assert_int_equal(cell_state_status(&st, &r), CELL_STATE_RUNNING);
+	assert_string_equal(r.cgroups[0], cg[0]);
+	cell_state_record_clear(&r);
+	assert_int_equal(cell_state_run_end(&run, 7, NULL, &err), 0);
+	assert_int_equal(cell_state_read(&st, "svc", &r, &err), 0);
+	assert_int_equal(cell_state_status(&st, &r), CELL_STATE_EXITED);
+	assert_int_equal(r.exit_status, 7);
+	cell_state_record_clear(&r);
+	assert_int_equal(cell_state_remove(&st, "svc", &err), 0);
+	/* a start that failed before clone: the name is free again */
+	assert_int_equal(cell_state_run_begin(&run, "svc", false, s, &ids, NULL, &err), 0);
+	assert_int_equal(cell_state_run_end(&run, 125, NULL, &err), 0);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(cell_state_read(&st, "svc", &r, &err), -ENOENT);
+	assert_int_equal(cell_state_run_begin(&run, "svc", false, s, &ids, NULL, &err), 0);
+	assert_int_equal(cell_state_run_end(&run, 125, NULL, &err), 0);
+	/* a bad name, before anything is made */
+	assert_int_equal(cell_state_run_begin(&run, "a/b", false, s, &ids, NULL, &err), -EINVAL);
+	cell_state_close(&st);
+	cell_spec_free(s);
+}
+
 static void test_path(void **state)
 {
 	char buf[4096], *saved = getenv("CELL_STATE_DIR") ? strdup(getenv("CELL_STATE_DIR")) : NULL;
@@ -482,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_claim),
 		cmocka_unit_test(test_gc_dead),
 		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_run),
 		cmocka_unit_test(test_path),
 	};
 
