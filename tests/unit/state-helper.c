@@ -69,6 +69,7 @@ static int cmd_run(int argc, char **argv)
 	struct cell_err err = { 0 }, why = { 0 };
 	struct cell_state_run run;
 	struct cell_spec *spec = NULL;
+	struct cell_seccomp_prog bpf = { 0 };
 	struct cell_plan plan;
 	bool detach = false;
 	int i = 2, r, status = CELL_EXIT_SETUP;
@@ -92,10 +93,11 @@ static int cmd_run(int argc, char **argv)
 		return fail(&err);
 	if (detach)
 		spec->pty = CELL_PTY_OFF; /* launcher: before planning */
-	if (cell_plan_make(spec, &plan, &err) < 0)
+	if (cell_plan_make(spec, &plan, &err) < 0 || cell_plan_compile_seccomp(&plan, &bpf, &err) < 0)
 		return fail(&err);
 	/* launcher: before cell_launch() */
-	r = cell_state_run_begin(&run, name, detach, spec, &plan.ids, &plan.seccomp, &err);
+	r = cell_state_run_begin(&run, name, detach, spec, &plan.ids, &bpf, &err);
+	cell_seccomp_prog_free(&bpf);
 	cell_plan_clear(&plan);
 	cell_spec_free(spec);
 	if (r < 0) {
