@@ -172,6 +172,10 @@ static int send_seccomp(const struct cell_plan *p, int sock, struct cell_err *er
 			      (ssize_t)prog.len * 8)
 		r = -errno;
 	cell_seccomp_prog_free(&prog);
+	/* A child that failed before reading it has closed its end and said
+	 * why: supervise() reports that, not the broken pipe. */
+	if (r == -EPIPE || r == -ECONNRESET)
+		return 0;
 	return r < 0 ? cell_fail(err, -r, "send the seccomp filter") : 0;
 }
 
