@@ -709,6 +709,11 @@ static bool read_messages(struct supervisor *sv, bool block)
 		if (!block && poll(&pfd, 1, 0) <= 0)
 			return true;
 		r = cell_sync_recv(sv->sock, &msg, &fd, 1, &nfds);
+		/* The child closed its end with our seccomp filter unread (it
+		 * failed first): the kernel reports ECONNRESET once, and what the
+		 * child sent before it closed is still queued behind it. */
+		if (r == -ECONNRESET)
+			continue;
 		if (r <= 0)
 			return false;
 		block = false;
