@@ -217,7 +217,8 @@ group_enter() {
 		export CELL_STATE_DIR=$tmp/state-enter
 		bench_cleanup unset CELL_STATE_DIR
 		if "$helper" run --detach bench -- "$cell" run -- /bin/sleep 100000 >/dev/null; then
-			bench_cleanup "$cell" stop --timeout 0 bench
+			# before the unset above runs: name the directory
+			bench_cleanup env CELL_STATE_DIR="$tmp/state-enter" "$cell" stop --timeout 0 bench
 			bench_cmd "enter NAME" "$cell" enter bench -- /bin/true
 		fi
 	fi
