@@ -12,6 +12,7 @@
 #include "front/report.h"
 #include "lib/cleanup.h"
 #include "lib/launch.h"
+#include "lib/state.h"
 
 #ifndef CELL_VERSION
 #define CELL_VERSION "0"
@@ -28,6 +29,11 @@ static const char main_help[] =
 	"Commands:\n"
 	"  run [OPTION...] [--] CMD [ARG...]  run CMD in a new sandbox\n"
 	"  ns [--json] PID...                 show the namespaces of processes\n"
+	"  ls [--json]                        list the named sandboxes (run --name)\n"
+	"  enter NAME|--pid PID [--] [CMD...] run CMD inside a running sandbox\n"
+	"  ps NAME | logs [-f] NAME           its processes | its output (--detach)\n"
+	"  stop NAME...|--all | rm NAME...    stop sandboxes | remove their records\n"
+	"  gc                                 clean up after killed cells\n"
 	"  root build|debootstrap|diff ...    make and inspect root trees\n"
 	"  unit NAME [RUN OPTION...] -- CMD   print a systemd service running CMD\n"
 	"  net add|del|ls|exec|link|unlink|gc named network namespaces and links\n"
@@ -59,8 +65,38 @@ static void notice(const char *msg)
 
 static struct cell_report run_report;
 
+/* --name: the supervisor's side of a named sandbox (lib/state.h). */
+struct named {
+	struct cell_state_run run;
+	const char *name;
+	unsigned keep;
+};
+
+static int named_started(pid_t init, const char *const *cgroups, void *arg,
+			 struct cell_err *err)
+{
+	struct named *n = arg;
+	int r = cell_state_run_started(&n->run, init, cgroups, n->keep, err);
+
+	return r < 0 ? cell_err_prefix(err, "--name %s", n->name) : 0;
+}
+
+/* Records of named sandboxes whose cell was killed: cheap (without a state
+ * directory, one failed open), and never in the way of the run. */
+static void quick_gc(void)
+{
+	struct cell_err ignored = { 0 };
+	struct cell_state st;
+
+	if (cell_state_open(&st, false, &ignored) == 0) {
+		(void)cell_state_gc(&st, NULL, &ignored);
+		cell_state_close(&st);
+	}
+}
+
 static int cmd_run(int argc, char **argv)
 {
+	struct named named = { 0 };
 	_cleanup_(cell_spec_freep) struct cell_spec *spec = NULL;
 	struct cell_err err = { 0 };
 	struct cell_plan plan = { 0 };
@@ -94,11 +130,46 @@ static int cmd_run(int argc, char **argv)
 		return 0;
 	}
 	fflush(stdout);
+	if (spec->name) {
+		/* claim the name, record the sandbox; --detach forks here */
+		struct cell_seccomp_prog bpf = { 0 };
+
+		named.name = spec->name;
+		named.keep = spec->keep_ns;
+		/* the record keeps the program, so cell enter loads the same one */
+		r = cell_plan_compile_seccomp(&plan, &bpf, &err);
+		if (r == 0)
+			r = cell_state_run_begin(&named.run, spec->name, spec->detach, spec,
+						 &plan.ids, &bpf, &err);
+		cell_seccomp_prog_free(&bpf);
+		if (r != 0) {
+			cell_plan_clear(&plan);
+			if (r > 0) {
+				/* the detached sandbox runs */
+				printf("%s\n", spec->name);
+				return 0;
+			}
+			cell_err_prefix(&err, "--name %s", spec->name);
+			return report(r, &err);
+		}
+		cell_launch_set_started(named_started, &named);
+	} else {
+		quick_gc();
+	}
 	cell_launch_set_notice(notice);
 	if (spec->report)
 		cell_launch_set_report(&run_report);
 	r = cell_launch(&plan, &err);
 	cell_plan_clear(&plan);
+	if (spec->name) {
+		struct cell_err werr = { 0 };
+		int status = r >= 0 ? r : err.status ? err.status : CELL_EXIT_SETUP;
+
+		/* the exit status stays in the record until cell rm; a start that
+		 * failed frees the name (and tells a detached foreground why) */
+		if (cell_state_run_end(&named.run, status, r < 0 ? &err : NULL, &werr) < 0 && r >= 0)
+			(void)report(-EIO, &werr);
+	}
 	if (spec->report) {
 		struct cell_err werr = { 0 };
 

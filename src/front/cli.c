@@ -15,6 +15,7 @@
 #include "../lib/caps.h"
 #include "../lib/cleanup.h"
 #include "../lib/landlock.h"
+#include "../lib/state.h"
 #include "../lib/util.h"
 #include "profile.h"
 
@@ -149,6 +150,14 @@ const char cell_cli_run_help[] =
 	"  --print-spec         print the resolved sandbox and run nothing\n"
 	"  -h, --help           this text\n"
 	"\n"
+	"Named sandboxes (cell ls, enter, ps, stop, rm, logs):\n"
+	"  --name NAME          record the sandbox as NAME (A-Z a-z 0-9 _ . -, at most\n"
+	"                       64 bytes); a second sandbox of that name is refused\n"
+	"  -d, --detach         with --name: print NAME once it runs and return; its\n"
+	"                       output goes to cell logs NAME, it has no terminal\n"
+	"  --keep LIST          with --name (root): keep these namespaces (comma list,\n"
+	"                       not pid) after the sandbox ends, until cell rm NAME"
+	"\n"
 	"Exit status: the command's; 128+N if it was killed by signal N; 125 if cell\n"
 	"could not set up the sandbox; 126 if the command cannot be executed; 127 if\n"
 	"it was not found.\n";
@@ -207,6 +216,8 @@ enum {
 	OPT_ALLOW_USERNS,
 	OPT_ALLOW_IO_URING,
 	OPT_LANDLOCK_PORT,
+	OPT_NAME,
+	OPT_KEEP,
 };
 
 static const struct option run_options[] = {
@@ -258,6 +269,9 @@ static const struct option run_options[] = {
 	{ "time-limit", required_argument, NULL, OPT_TIME_LIMIT },
 	{ "wall-limit", required_argument, NULL, OPT_WALL_LIMIT },
 	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "landlock", no_argument, NULL, OPT_LANDLOCK },
 	{ "allow-userns", no_argument, NULL, OPT_ALLOW_USERNS },
 	{ "allow-io-uring", no_argument, NULL, OPT_ALLOW_IO_URING },
@@ -643,11 +657,37 @@ static int parse_run(int argc, char **argv, char **envp, const char *cwd, struct
 		return -ENOMEM;
 	optind = 0; /* 0, not 1: glibc then resets all of getopt's state */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", run_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:hd", run_options, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			r = CELL_CLI_HELP;
 			goto out;
+		case OPT_NAME:
+			if (cell_state_name_check(optarg, err) < 0) {
+				r = cell_err_prefix(err, "--name");
+				goto out;
+			}
+			r = set_string(&s->name, optarg);
+			if (r < 0)
+				goto out;
+			break;
+		case 'd':
+			s->detach = true;
+			break;
+		case OPT_KEEP: {
+			unsigned mask;
+
+			if (cell_ns_parse_list(optarg, &mask, err) < 0) {
+				r = cell_err_prefix(err, "--keep");
+				goto out;
+			}
+			if (mask & CELL_NS_BIT(CELL_NS_PID)) {
+				r = cell_fail(err, 0, "--keep pid: a pid namespace ends with its init");
+				goto out;
+			}
+			s->keep_ns |= mask;
+			break;
+		}
 		case OPT_NS:
 		case OPT_SHARE: {
 			unsigned mask;
@@ -892,6 +932,23 @@ static int parse_run(int argc, char **argv, char **envp, const char *cwd, struct
 	if (ns_given && share_given) {
 		r = cell_fail(err, 0, "--ns and --share exclude each other");
 		goto out;
+	}
+	if ((s->detach || s->keep_ns) && !s->name) {
+		r = cell_fail(err, 0, "%s needs --name NAME", s->detach ? "--detach" : "--keep");
+		goto out;
+	}
+	if (s->keep_ns & ~s->ns) {
+		r = cell_fail(err, 0, "--keep: the sandbox has no %s namespace of its own",
+			      cell_ns_name(__builtin_ctz(s->keep_ns & ~s->ns)));
+		goto out;
+	}
+	if (s->detach) {
+		/* the caller's terminal stays the caller's */
+		if (s->pty == CELL_PTY_ON) {
+			r = cell_fail(err, 0, "--detach and --pty exclude each other");
+			goto out;
+		}
+		s->pty = CELL_PTY_OFF;
 	}
 
 	/* The environment: a small clean default, then --env/--keep-env. */

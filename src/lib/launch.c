@@ -828,6 +828,37 @@ static bool wait_ready(struct supervisor *sv)
 
 static void (*launch_notice)(const char *msg);
 static struct cell_report *launch_report;
+static int (*launch_started)(pid_t init, const char *const *cgroups, void *arg,
+			     struct cell_err *err);
+static void *launch_started_arg;
+
+void cell_launch_set_started(int (*started)(pid_t init, const char *const *cgroups, void *arg,
+					    struct cell_err *err),
+			     void *arg)
+{
+	launch_started = started;
+	launch_started_arg = arg;
+}
+
+/* Tell the named sandbox's record (state.h) that init runs, and where its
+ * cgroups are, so that cell enter joins them and cell gc removes them. */
+static int tell_started(pid_t pid, const struct cell_cgroup *cg, struct cell_err *err)
+{
+	const char *dirs[CELL_CG_MAX + 1];
+	size_t n = 0;
+
+	for (int c = 0; cg && c < CELL_CG_MAX; c++) {
+		const char *d = cell_cgroup_path(cg, c);
+		bool seen = !*d;
+
+		for (size_t i = 0; i < n && !seen; i++)
+			seen = strcmp(dirs[i], d) == 0;
+		if (!seen)
+			dirs[n++] = d;
+	}
+	dirs[n] = NULL;
+	return launch_started(pid, dirs, launch_started_arg, err);
+}
 
 void cell_launch_set_report(struct cell_report *report)
 {
@@ -979,6 +1010,12 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 	sp[0] = -1;
 	sv.pidfd = pidfd;
 	cell_relay_init(&sv.relay);
+	/* --name: recorded before the child is released */
+	if (launch_started && (r = tell_started(pid, cg, err)) < 0) {
+		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		(void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){ 0 }, WEXITED);
+		goto out;
+	}
 
 	if (rep)
 		rep->started = true;

@@ -86,6 +86,14 @@ int cell_plan_compile_seccomp(const struct cell_plan *p, struct cell_seccomp_pro
  * case err->status is the status to use (125, 126 or 127). */
 int cell_launch(const struct cell_plan *p, struct cell_err *err);
 
+/* Named sandboxes (state.h): started is called in the parent right after
+ * clone3, with init's host PID and the sandbox's cgroup directories
+ * (NULL-terminated), before the child is released.  A failure kills the
+ * sandbox and is cell_launch()'s.  NULL: none. */
+void cell_launch_set_started(int (*started)(pid_t init, const char *const *cgroups, void *arg,
+					    struct cell_err *err),
+			     void *arg);
+
 /* Where cell_launch() sends notes about changes to the host that outlive the
  * sandbox (turning on net.ipv4.ip_forward for --nat).  NULL: none. */
 void cell_launch_set_notice(void (*notice)(const char *msg));

@@ -110,6 +110,7 @@ struct cell_spec *cell_spec_free(struct cell_spec *s)
 	free(s->seccomp);
 	strv_free(s->landlock_ports);
 	free(s->report);
+	free(s->name);
 	free(s);
 	return NULL;
 }

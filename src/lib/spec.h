@@ -156,6 +156,11 @@ struct cell_spec {
 	uint64_t time_limit_ms;	  /* --time-limit: CPU time, 0 = none */
 	uint64_t wall_limit_ms;	  /* --wall-limit: wall clock, 0 = none */
 	char *report;		  /* --report FILE, "-" for stderr */
+
+	/* Named sandboxes (issue 5, state.h). */
+	char *name;		  /* --name: recorded in the state directory */
+	bool detach;		  /* --detach: return once it runs; output in NAME.log */
+	unsigned keep_ns;	  /* --keep: CELL_NS_BIT()s bind-mounted to outlive it */
 };
 
 /* Names, for parsing and printing. */
