@@ -38,6 +38,7 @@ static const char main_help[] =
 	"  unit NAME [RUN OPTION...] -- CMD   print a systemd service running CMD\n"
 	"  net add|del|ls|exec|link|unlink|gc named network namespaces and links\n"
 	"  doctor [--json]                    what this host allows\n"
+	"  profile show NAME|FILE             the options a profile sets\n"
 	"  help [COMMAND]                     help on a command\n"
 	"\n"
 	"  -h, --help      this text\n"
