@@ -37,6 +37,7 @@
  */
 #define _GNU_SOURCE
 #include "enter.h"
+#include "exec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -537,51 +538,6 @@ static bool setgroups_allowed(void)
 	       strncmp(buf, "allow", 5) == 0;
 }
 
-/* execvpe(3) with the PATH of the sandbox's environment, and the shells'
- * statuses: 127 not found, 126 found but not executable. */
-static void exec_command(char *const *argv, char *const *env, struct cell_err *err)
-{
-	const char *file = argv[0], *path = env_get(env, "PATH");
-	bool denied = false;
-	int last = ENOENT;
-	char buf[4096];
-
-	if (strchr(file, '/')) {
-		execve(file, argv, env);
-		last = errno;
-		err->status = (last == ENOENT || last == ENOTDIR) ? CELL_EXIT_NOT_FOUND
-								     : CELL_EXIT_CANNOT_EXEC;
-		cell_fail(err, last, "%s", file);
-		return;
-	}
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (const char *d = path;; d++) {
-		const char *end = strchrnul(d, ':');
-		size_t dlen = (size_t)(end - d);
-
-		if (dlen + strlen(file) + 3 <= sizeof(buf)) {
-			snprintf(buf, sizeof(buf), "%.*s/%s", dlen ? (int)dlen : 1, dlen ? d : ".",
-				 file);
-			execve(buf, argv, env);
-			if (errno == EACCES)
-				denied = true;
-			else if (errno != ENOENT && errno != ENOTDIR)
-				last = errno;
-		}
-		if (!*end)
-			break;
-		d = end;
-	}
-	if (denied || last != ENOENT) {
-		err->status = CELL_EXIT_CANNOT_EXEC;
-		cell_fail(err, denied ? EACCES : last, "%s", file);
-	} else {
-		err->status = CELL_EXIT_NOT_FOUND;
-		cell_fail(err, 0, "%s: command not found", file);
-	}
-}
-
 /* The command's process, inside every namespace.  Never returns. */
 __attribute__((noreturn)) static void child(const struct plan *p, int sock, int slave,
 					    const sigset_t *mask)
@@ -641,7 +597,7 @@ __attribute__((noreturn)) static void child(const struct plan *p, int sock, int 
 		cell_sync_die(sock, &err);
 	if (cell_seccomp_apply(&p->seccomp, &err) < 0)
 		cell_sync_die(sock, &err);
-	exec_command(p->argv, p->env, &err);
+	cell_exec_command(p->argv, p->env, &err);
 	cell_sync_die(sock, &err);
 }
 

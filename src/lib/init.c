@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "exec.h"
 #include "landlock.h"
 #include "net.h"
 #include "nft.h"
@@ -102,65 +103,6 @@ static int set_ids(uint32_t uid, uint32_t gid, bool drop_groups, struct cell_err
 	if (setresuid(uid, uid, uid) < 0)
 		return cell_fail(err, errno, "setresuid %u", uid);
 	return 0;
-}
-
-static const char *env_get(char *const *env, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (; env && *env; env++)
-		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
-			return *env + len + 1;
-	return NULL;
-}
-
-/* execvpe(3) with the PATH of the sandbox's environment (glibc's looks at the
- * caller's), and the exit status rules of POSIX shells: 127 not found,
- * 126 found but not executable. */
-static void exec_command(const struct cell_spec *s, struct cell_err *err)
-{
-	const char *file = s->argv[0];
-	const char *path = env_get(s->env, "PATH");
-	bool denied = false;
-	int last = ENOENT;
-	char buf[4096];
-
-	if (strchr(file, '/')) {
-		execve(file, s->argv, s->env);
-		last = errno;
-		err->status = (last == ENOENT || last == ENOTDIR) ? CELL_EXIT_NOT_FOUND
-								     : CELL_EXIT_CANNOT_EXEC;
-		cell_fail(err, last, "%s", file);
-		return;
-	}
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (const char *p = path;; p++) {
-		const char *end = strchrnul(p, ':');
-		size_t dlen = (size_t)(end - p);
-
-		if (dlen + 1 + strlen(file) + 1 <= sizeof(buf)) {
-			memcpy(buf, dlen ? p : ".", dlen ? dlen : 1);
-			dlen = dlen ? dlen : 1;
-			buf[dlen] = '/';
-			strcpy(buf + dlen + 1, file);
-			execve(buf, s->argv, s->env);
-			if (errno == EACCES)
-				denied = true;
-			else if (errno != ENOENT && errno != ENOTDIR)
-				last = errno;
-		}
-		if (!*end)
-			break;
-		p = end;
-	}
-	if (denied || last != ENOENT) {
-		err->status = CELL_EXIT_CANNOT_EXEC;
-		cell_fail(err, denied ? EACCES : last, "%s", file);
-	} else {
-		err->status = CELL_EXIT_NOT_FOUND;
-		cell_fail(err, 0, "%s: command not found", file);
-	}
 }
 
 /* The command's seccomp program, as the parent sent it (BPF_MAXINSNS
@@ -232,7 +174,7 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 	 * error message over the socket) runs under the filter. */
 	if (p->seccomp_policy && cell_seccomp_apply(&seccomp_prog, &err) < 0)
 		DIE(c, &err);
-	exec_command(p->spec, &err);
+	cell_exec_command(p->spec->argv, p->spec->env, &err);
 	DIE(c, &err);
 }
 
