@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../lib/cleanup.h"
+#include "../lib/util.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -62,13 +63,7 @@ static int check_value(const char *name, const char *value, struct cell_err *err
 	return r < 0 ? r : 0;
 }
 
-struct word {
-	const char *s;
-	size_t len;
-	unsigned col;
-};
-
-static int parse_line(struct cell_profile *p, const struct word *w, size_t n, const char *source,
+static int parse_line(struct cell_profile *p, const struct cell_word *w, size_t n, const char *source,
 		      const char *base_dir, unsigned line, unsigned depth, struct cell_err *err)
 {
 	const char *name = w[0].s;
@@ -133,29 +128,14 @@ int cell_profile_parse(struct cell_profile *p, const char *text, const char *sou
 
 	for (const char *l = text; *l; line++) {
 		const char *eol = strchrnul(l, '\n');
-		struct word w[8];
-		size_t n = 0;
-		int r;
+		struct cell_word w[8];
+		unsigned col = 0;
+		int n = cell_split_words(l, eol, w, 8, &col), r;
 
-		for (const char *c = l; c < eol;) {
-			const char *e = c;
-
-			if (*c == ' ' || *c == '\t' || *c == '\r') {
-				c++;
-				continue;
-			}
-			if (*c == '#')
-				break;
-			while (e < eol && *e != ' ' && *e != '\t' && *e != '\r')
-				e++;
-			if (n == 8)
-				return cell_fail(err, 0, "%s:%u:%u: too many words", source, line,
-						 (unsigned)(c - l) + 1);
-			w[n++] = (struct word){ c, (size_t)(e - c), (unsigned)(c - l) + 1 };
-			c = e;
-		}
+		if (n < 0)
+			return cell_fail(err, 0, "%s:%u:%u: too many words", source, line, col);
 		if (n > 0) {
-			r = parse_line(p, w, n, source, base_dir, line, depth, err);
+			r = parse_line(p, w, (size_t)n, source, base_dir, line, depth, err);
 			if (r < 0)
 				return r;
 		}

@@ -19,6 +19,7 @@
 
 #include "cleanup.h"
 #include "netns.h"
+#include "util.h"
 #include "veth.h"
 
 /* ---- pure ----------------------------------------------------------------- */
@@ -279,35 +280,18 @@ bool cell_resolv_all_loopback(const struct cell_cidr *ns, unsigned n)
 	return true;
 }
 
-void cell_netplan_table_name(pid_t owner, unsigned long long start, char *buf, size_t len)
+void cell_netplan_table_name(pid_t owner, uint64_t start, char *buf, size_t len)
 {
-	snprintf(buf, len, "cell_run_%d_%llu", (int)owner, start);
+	snprintf(buf, len, "cell_run_%d_%llu", (int)owner, (unsigned long long)start);
 }
 
-static bool parse_ull(const char *s, const char **end, unsigned long long *ret)
+bool cell_netplan_table_owner(const char *name, pid_t *ret_pid, uint64_t *ret_start)
 {
-	unsigned long long v = 0;
-	const char *p = s;
-
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (~0ull - 9) / 10)
-			return false;
-		v = v * 10 + (unsigned)(*p - '0');
-	}
-	if (p == s)
-		return false;
-	*end = p;
-	*ret = v;
-	return true;
-}
-
-bool cell_netplan_table_owner(const char *name, pid_t *ret_pid, unsigned long long *ret_start)
-{
-	unsigned long long pid, start;
+	uint64_t pid, start;
 	const char *p;
 
-	if (strncmp(name, "cell_run_", 9) != 0 || !parse_ull(name + 9, &p, &pid) || *p != '_' ||
-	    pid == 0 || pid > 0x7fffffff || !parse_ull(p + 1, &p, &start) || *p)
+	if (strncmp(name, "cell_run_", 9) != 0 || cell_parse_u64_prefix(name + 9, &p, &pid) < 0 || *p != '_' ||
+	    pid == 0 || pid > 0x7fffffff || cell_parse_u64_prefix(p + 1, &p, &start) < 0 || *p)
 		return false;
 	*ret_pid = (pid_t)pid;
 	*ret_start = start;
@@ -598,13 +582,13 @@ static void plan_state_dir(struct cell_netplan *np, bool privileged)
 
 	if (privileged)
 		snprintf(np->state_dir, sizeof(np->state_dir), "/run/cell/run/%d-%llu",
-			 (int)np->owner, np->owner_start);
+			 (int)np->owner, (unsigned long long)np->owner_start);
 	else if (xdg && xdg[0] == '/' && strlen(xdg) < 128)
 		snprintf(np->state_dir, sizeof(np->state_dir), "%s/cell/run/%d-%llu", xdg,
-			 (int)np->owner, np->owner_start);
+			 (int)np->owner, (unsigned long long)np->owner_start);
 	else
 		snprintf(np->state_dir, sizeof(np->state_dir), "/tmp/cell-%u/run/%d-%llu",
-			 (unsigned)getuid(), (int)np->owner, np->owner_start);
+			 (unsigned)getuid(), (int)np->owner, (unsigned long long)np->owner_start);
 }
 
 int cell_netplan_make(const struct cell_spec *s, bool privileged, struct cell_netplan *np,

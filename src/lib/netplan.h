@@ -90,7 +90,7 @@ struct cell_netplan {
 
 	/* owner of the host-side objects: this cell process */
 	pid_t owner;
-	unsigned long long owner_start;
+	uint64_t owner_start;
 	char state_dir[CELL_NET_PATH_MAX]; /* "": none needed */
 
 	unsigned n_publish;
@@ -138,8 +138,8 @@ bool cell_resolv_all_loopback(const struct cell_cidr *ns, unsigned n);
 
 /* The nftables table of a sandbox on the host, "cell_run_PID_START", and
  * back (false when the name is not one). */
-void cell_netplan_table_name(pid_t owner, unsigned long long start, char *buf, size_t len);
-bool cell_netplan_table_owner(const char *name, pid_t *ret_pid, unsigned long long *ret_start);
+void cell_netplan_table_name(pid_t owner, uint64_t start, char *buf, size_t len);
+bool cell_netplan_table_owner(const char *name, pid_t *ret_pid, uint64_t *ret_start);
 
 /* ---- planning (reads the host, changes nothing) ---------------------------- */
 

@@ -34,6 +34,7 @@
 
 #include "cleanup.h"
 #include "nft.h"
+#include "procinfo.h"
 #include "veth.h"
 
 #define PASTA_READY_MS 10000
@@ -113,7 +114,7 @@ static int write_file(const char *path, const char *text, struct cell_err *err)
 }
 
 /* "PID-START" -> owner; false when the name is not one. */
-static bool entry_owner(const char *name, pid_t *pid, unsigned long long *start)
+static bool entry_owner(const char *name, pid_t *pid, uint64_t *start)
 {
 	char table[96];
 
@@ -126,21 +127,22 @@ static bool entry_owner(const char *name, pid_t *pid, unsigned long long *start)
 	return cell_netplan_table_owner(table, pid, start);
 }
 
-static bool owner_alive(pid_t pid, unsigned long long start)
+static bool owner_alive(pid_t pid, uint64_t start)
 {
-	unsigned long long now;
+	uint64_t now;
 
-	return cell_proc_start(pid, &now) == 0 && now == start;
+	return cell_proc_start_time(pid, &now) == 0 && now == start;
 }
 
 /* ---- objects -------------------------------------------------------------- */
 
-static void veth_of(pid_t owner, unsigned long long start, struct cell_veth *v)
+static void veth_of(pid_t owner, uint64_t start, struct cell_veth *v)
 {
 	memset(v, 0, sizeof(*v));
 	snprintf(v->host_if, sizeof(v->host_if), "vr-%d", (int)owner);
 	snprintf(v->peer_if, sizeof(v->peer_if), "eth0");
-	snprintf(v->alias, sizeof(v->alias), "cell:run:%d:%llu", (int)owner, start);
+	snprintf(v->alias, sizeof(v->alias), "cell:run:%d:%llu", (int)owner,
+		 (unsigned long long)start);
 }
 
 static int delete_table(const char *name, struct cell_err *err)
@@ -157,7 +159,7 @@ static int delete_table(const char *name, struct cell_err *err)
 }
 
 /* Everything a dead owner may have left: link, table, state directory. */
-static int clean_owner(const char *dir, pid_t pid, unsigned long long start,
+static int clean_owner(const char *dir, pid_t pid, uint64_t start,
 		       void (*report)(const char *what, const char *why, void *data), void *data,
 		       struct cell_err *err)
 {
@@ -201,7 +203,7 @@ static int gc_registry(const char *base, void (*report)(const char *, const char
 		return errno == ENOENT ? 0 : cell_fail(err, errno, "%s", base);
 	while ((e = readdir(d))) {
 		char dir[CELL_NET_PATH_MAX + 256];
-		unsigned long long start;
+		uint64_t start;
 		pid_t pid;
 
 		if (!entry_owner(e->d_name, &pid, &start) || owner_alive(pid, start))
@@ -224,7 +226,7 @@ struct dead_tables {
 static void collect_table(const char *name, void *data)
 {
 	struct dead_tables *t = data;
-	unsigned long long start;
+	uint64_t start;
 	pid_t pid;
 
 	if (t->n < 64 && cell_netplan_table_owner(name, &pid, &start) &&

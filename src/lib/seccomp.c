@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "util.h"
 
 #define MAX_INCLUDE_DEPTH 8
 #define MAX_POLICY_SIZE (1u << 20)
@@ -341,12 +342,6 @@ int cell_seccomp_policy_allow_io_uring(struct cell_seccomp_policy *p, struct cel
 
 /* ---- the text form ---- */
 
-struct word {
-	const char *s;
-	size_t len;
-	unsigned col;
-};
-
 struct parse_ctx {
 	struct cell_seccomp_policy *p;
 	const char *source;
@@ -371,7 +366,7 @@ static int fail_at(const struct parse_ctx *c, unsigned col, const char *fmt, ...
 	return cell_fail(c->err, EINVAL, "%s:%u:%u: %s", c->source, c->line, col, msg);
 }
 
-static bool word_is(const struct word *w, const char *s)
+static bool word_is(const struct cell_word *w, const char *s)
 {
 	return strlen(s) == w->len && memcmp(w->s, s, w->len) == 0;
 }
@@ -404,7 +399,7 @@ static int parse_term(const char *s, size_t len, uint64_t *ret)
 	return -ENOENT;
 }
 
-static int parse_value(const struct parse_ctx *c, const struct word *w, uint64_t *ret)
+static int parse_value(const struct parse_ctx *c, const struct cell_word *w, uint64_t *ret)
 {
 	uint64_t v = 0;
 	size_t start = 0;
@@ -434,16 +429,16 @@ static int parse_value(const struct parse_ctx *c, const struct word *w, uint64_t
 	return 0;
 }
 
-static bool is_arg_word(const struct word *w)
+static bool is_arg_word(const struct cell_word *w)
 {
 	return w->len == 4 && memcmp(w->s, "arg", 3) == 0 && w->s[3] >= '0' && w->s[3] <= '9';
 }
 
 /* "argN OP VALUE" or "argN & MASK == VALUE" at words[*i]; advances *i. */
-static int parse_cond(const struct parse_ctx *c, const struct word *words, size_t n, size_t *i,
+static int parse_cond(const struct parse_ctx *c, const struct cell_word *words, size_t n, size_t *i,
 		      struct cell_seccomp_cond *ret)
 {
-	const struct word *w = &words[*i];
+	const struct cell_word *w = &words[*i];
 	struct cell_seccomp_cond cond = { 0 };
 	int r;
 
@@ -491,10 +486,10 @@ static int parse_cond(const struct parse_ctx *c, const struct word *words, size_
 }
 
 /* ACTION [ERRNO] at words[*i]; advances *i. */
-static int parse_action(const struct parse_ctx *c, const struct word *words, size_t n, size_t *i,
+static int parse_action(const struct parse_ctx *c, const struct cell_word *words, size_t n, size_t *i,
 			enum cell_seccomp_action *ret, int *ret_errnum)
 {
-	const struct word *w = &words[*i];
+	const struct cell_word *w = &words[*i];
 
 	*ret_errnum = 0;
 	if (word_is(w, "deny")) {
@@ -544,7 +539,7 @@ static int parse_text(struct parse_ctx *c, const char *text);
 static int load_file(struct cell_seccomp_policy *p, const char *path, unsigned depth,
 		     struct cell_err *err);
 
-static int parse_include(struct parse_ctx *c, const struct word *w)
+static int parse_include(struct parse_ctx *c, const struct cell_word *w)
 {
 	_cleanup_free_ char *path = NULL;
 	struct cell_seccomp_policy *p = c->p;
@@ -575,7 +570,7 @@ static int parse_include(struct parse_ctx *c, const struct word *w)
 	return r;
 }
 
-static int parse_line(struct parse_ctx *c, const struct word *words, size_t n)
+static int parse_line(struct parse_ctx *c, const struct cell_word *words, size_t n)
 {
 	struct cell_seccomp_rule rule = { 0 };
 	size_t i = 0, first, last;
@@ -637,7 +632,7 @@ static int parse_line(struct parse_ctx *c, const struct word *words, size_t n)
 		rule.n_conds++;
 	}
 	for (size_t k = first; k < last; k++) {
-		const struct word *w = &words[k];
+		const struct cell_word *w = &words[k];
 
 		if (w->len >= sizeof(rule.syscall))
 			return fail_at(c, w->col, "unknown system call '%.*s'", (int)w->len, w->s);
@@ -656,29 +651,14 @@ static int parse_text(struct parse_ctx *c, const char *text)
 
 	for (c->line = 1; *line; c->line++) {
 		const char *eol = strchrnul(line, '\n');
-		struct word words[MAX_WORDS];
-		size_t n = 0;
-		int r;
+		struct cell_word words[MAX_WORDS];
+		unsigned col = 0;
+		int n = cell_split_words(line, eol, words, MAX_WORDS, &col), r;
 
-		for (const char *s = line; s < eol;) {
-			const char *e = s;
-
-			if (*s == ' ' || *s == '\t' || *s == '\r') {
-				s++;
-				continue;
-			}
-			if (*s == '#')
-				break;
-			while (e < eol && *e != ' ' && *e != '\t' && *e != '\r')
-				e++;
-			if (n == MAX_WORDS)
-				return fail_at(c, (unsigned)(s - line) + 1,
-					       "more than %d words on one line", MAX_WORDS);
-			words[n++] = (struct word){ s, (size_t)(e - s), (unsigned)(s - line) + 1 };
-			s = e;
-		}
+		if (n < 0)
+			return fail_at(c, col, "more than %d words on one line", MAX_WORDS);
 		if (n > 0) {
-			r = parse_line(c, words, n);
+			r = parse_line(c, words, (size_t)n);
 			if (r < 0)
 				return r;
 		}

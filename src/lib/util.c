@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-static int parse_u64(const char *s, const char **end, uint64_t *ret)
+int cell_parse_u64_prefix(const char *s, const char **end, uint64_t *ret)
 {
 	uint64_t v = 0;
 	const char *p = s;
@@ -26,7 +26,7 @@ int cell_parse_id(const char *s, uint32_t *ret)
 {
 	const char *end;
 	uint64_t v;
-	int r = parse_u64(s, &end, &v);
+	int r = cell_parse_u64_prefix(s, &end, &v);
 
 	if (r < 0)
 		return r;
@@ -42,7 +42,7 @@ int cell_parse_int(const char *s, int *ret)
 {
 	const char *end;
 	uint64_t v;
-	int r = parse_u64(s, &end, &v);
+	int r = cell_parse_u64_prefix(s, &end, &v);
 
 	if (r < 0)
 		return r;
@@ -66,7 +66,7 @@ int cell_parse_size(const char *s, uint64_t *ret)
 	};
 	const char *end;
 	uint64_t v;
-	int r = parse_u64(s, &end, &v);
+	int r = cell_parse_u64_prefix(s, &end, &v);
 
 	if (r < 0)
 		return r;
@@ -81,4 +81,30 @@ int cell_parse_size(const char *s, uint64_t *ret)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int cell_split_words(const char *line, const char *eol, struct cell_word *w, size_t max,
+		     unsigned *ret_col)
+{
+	size_t n = 0;
+
+	for (const char *c = line; c < eol;) {
+		const char *e = c;
+
+		if (*c == ' ' || *c == '\t' || *c == '\r') {
+			c++;
+			continue;
+		}
+		if (*c == '#')
+			break;
+		while (e < eol && *e != ' ' && *e != '\t' && *e != '\r')
+			e++;
+		if (n == max) {
+			*ret_col = (unsigned)(c - line) + 1;
+			return -E2BIG;
+		}
+		w[n++] = (struct cell_word){ c, (size_t)(e - c), (unsigned)(c - line) + 1 };
+		c = e;
+	}
+	return (int)n;
 }

@@ -3,6 +3,7 @@
 #define CELL_UTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Decimal, no sign, no spaces, fits in 32 bits (and not (uint32_t)-1,
@@ -10,7 +11,24 @@
 int cell_parse_id(const char *s, uint32_t *ret);
 /* A non-negative int (file descriptors, counts). */
 int cell_parse_int(const char *s, int *ret);
+/* The decimal number at the start of s (at least one digit); *end points
+ * after it.  -EINVAL without a digit, -ERANGE past 64 bits. */
+int cell_parse_u64_prefix(const char *s, const char **end, uint64_t *ret);
 /* "1048576", "64k", "16M", "1G", "2GiB": bytes, at least 1. */
 int cell_parse_size(const char *s, uint64_t *ret);
+
+/* One word of a line, for cell's line-based text formats (profiles,
+ * seccomp policies); col counts from 1. */
+struct cell_word {
+	const char *s;
+	size_t len;
+	unsigned col;
+};
+
+/* Split the line [line, eol) at blanks into at most max words, ignoring
+ * everything from a '#' on.  Returns the number of words, or -E2BIG with
+ * *ret_col the column of the first word past max. */
+int cell_split_words(const char *line, const char *eol, struct cell_word *w, size_t max,
+		     unsigned *ret_col);
 
 #endif

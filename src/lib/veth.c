@@ -28,6 +28,8 @@
 
 #include "cleanup.h"
 #include "netns.h"
+#include "procinfo.h"
+#include "util.h"
 
 /* ---- pure ----------------------------------------------------------------- */
 
@@ -201,26 +203,9 @@ int cell_veth_mark_named(struct cell_veth *v, const char *netns, struct cell_err
 	return 0;
 }
 
-static bool parse_ull(const char *s, const char **end, unsigned long long *ret)
-{
-	unsigned long long v = 0;
-	const char *p = s;
-
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (~0ull - 9) / 10)
-			return false;
-		v = v * 10 + (unsigned)(*p - '0');
-	}
-	if (p == s)
-		return false;
-	*end = p;
-	*ret = v;
-	return true;
-}
-
 void cell_veth_owner_parse(const char *alias, struct cell_veth_owner *ret)
 {
-	unsigned long long pid, start;
+	uint64_t pid, start;
 	const char *p, *end;
 
 	memset(ret, 0, sizeof(*ret));
@@ -245,8 +230,8 @@ void cell_veth_owner_parse(const char *alias, struct cell_veth_owner *ret)
 		ret->hash = h;
 		ret->netns = p + 1;
 	} else if (strncmp(alias, "cell:run:", 9) == 0) {
-		if (!parse_ull(alias + 9, &end, &pid) || *end != ':' || pid == 0 ||
-		    pid > 0x7fffffff || !parse_ull(end + 1, &p, &start) || *p)
+		if (cell_parse_u64_prefix(alias + 9, &end, &pid) < 0 || *end != ':' || pid == 0 ||
+		    pid > 0x7fffffff || cell_parse_u64_prefix(end + 1, &p, &start) < 0 || *p)
 			return;
 		ret->kind = CELL_VETH_OWNER_RUN;
 		ret->pid = (pid_t)pid;
@@ -270,58 +255,19 @@ bool cell_veth_owner_same(const struct cell_veth_owner *a, const struct cell_vet
 
 /* ---- I/O ------------------------------------------------------------------ */
 
-/* Field 22 of /proc/PID/stat: when the process started, in clock ticks
- * since boot; with the PID it names one process for all time. */
-static int proc_start(pid_t pid, unsigned long long *ret)
-{
-	char path[64], buf[1024];
-	_cleanup_close_ int fd = -1;
-	const char *p, *end;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return n < 0 ? -errno : -EIO;
-	buf[n] = '\0';
-	/* The command name (field 2) may hold spaces and ')': skip to the last
-	 * ')', then count fields from 3. */
-	p = strrchr(buf, ')');
-	if (!p)
-		return -EIO;
-	p++;
-	for (int field = 3; field <= 22; field++) {
-		while (*p == ' ')
-			p++;
-		if (field == 22)
-			return parse_ull(p, &end, ret) ? 0 : -EIO;
-		p = strchr(p, ' ');
-		if (!p)
-			return -EIO;
-	}
-	return -EIO;
-}
-
-int cell_proc_start(pid_t pid, unsigned long long *ret)
-{
-	return proc_start(pid, ret);
-}
-
 int cell_veth_plan_run(struct cell_veth *v, pid_t owner, struct cell_err *err)
 {
-	unsigned long long start;
+	uint64_t start;
 	int r;
 
 	memset(v, 0, sizeof(*v));
-	r = proc_start(owner, &start);
+	r = cell_proc_start_time(owner, &start);
 	if (r < 0)
 		return cell_fail(err, -r, "read /proc/%d/stat", (int)owner);
 	snprintf(v->host_if, sizeof(v->host_if), "vr-%d", (int)owner);
 	snprintf(v->peer_if, sizeof(v->peer_if), "eth0");
-	snprintf(v->alias, sizeof(v->alias), "cell:run:%d:%llu", (int)owner, start);
+	snprintf(v->alias, sizeof(v->alias), "cell:run:%d:%llu", (int)owner,
+		 (unsigned long long)start);
 	return 0;
 }
 
@@ -729,14 +675,14 @@ static const char *stale(struct cell_nl *nl, const struct cell_nl_linkinfo *l,
 {
 	struct cell_veth_owner o;
 	struct cell_err ignored = { 0 };
-	unsigned long long start;
+	uint64_t start;
 	_cleanup_close_ int fd = -1;
 	int nsid;
 
 	*ret = 0;
 	cell_veth_owner_parse(l->alias, &o);
 	if (o.kind == CELL_VETH_OWNER_RUN) {
-		if (proc_start(o.pid, &start) < 0 || start != o.start)
+		if (cell_proc_start_time(o.pid, &start) < 0 || start != o.start)
 			return "its sandbox has ended";
 		return NULL;
 	}

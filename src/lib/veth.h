@@ -96,7 +96,7 @@ struct cell_veth_owner {
 	uint32_t hash;		      /* NET */
 	const char *netns;	      /* NET: points into the alias */
 	pid_t pid;		      /* RUN */
-	unsigned long long start;     /* RUN */
+	uint64_t start;	      /* RUN */
 };
 
 /* Read an alias; never fails (a foreign alias is CELL_VETH_OWNER_NONE). */
@@ -105,11 +105,6 @@ void cell_veth_owner_parse(const char *alias, struct cell_veth_owner *ret);
 bool cell_veth_owner_same(const struct cell_veth_owner *a, const struct cell_veth_owner *b);
 
 /* ---- I/O ------------------------------------------------------------------ */
-
-/* When process pid started (/proc/PID/stat field 22, clock ticks since
- * boot): with the PID it names one process for all time.  -errno (ENOENT:
- * no such process). */
-int cell_proc_start(pid_t pid, unsigned long long *ret);
 
 /* A sandbox's link: host end "vr-PID", peer "eth0", mark
  * "cell:run:PID:START" (reads /proc/PID/stat for START). */

@@ -222,7 +222,7 @@ static void test_table_name(void **state)
 {
 	char name[64];
 	pid_t pid;
-	unsigned long long start;
+	uint64_t start;
 
 	cell_netplan_table_name(1234, 567890, name, sizeof(name));
 	assert_string_equal(name, "cell_run_1234_567890");
