@@ -96,7 +96,7 @@ enum {
 	CELL_SET_ROOT = 1u << 6,
 	CELL_SET_IDMODE = 1u << 7,
 	CELL_SET_NET = 1u << 8,
-	CELL_SET_SECCOMP = 1u << 8,
+	CELL_SET_SECCOMP = 1u << 14,
 	CELL_SET_CAPS = 1u << 9,
 	CELL_SET_LANDLOCK = 1u << 10,
 	CELL_SET_TIME_LIMIT = 1u << 11,
