@@ -30,6 +30,10 @@
 #include "cleanup.h"
 #include "util.h"
 
+_Static_assert(CELL_SECCOMP_FLAG_LOG == SECCOMP_FILTER_FLAG_LOG, "flag values");
+_Static_assert(CELL_SECCOMP_FLAG_SPEC_ALLOW == SECCOMP_FILTER_FLAG_SPEC_ALLOW, "flag values");
+#define FLAGS_ALL (CELL_SECCOMP_FLAG_LOG | CELL_SECCOMP_FLAG_SPEC_ALLOW)
+
 #define MAX_INCLUDE_DEPTH 8
 #define MAX_POLICY_SIZE (1u << 20)
 #define MAX_WORDS 256
@@ -117,6 +121,46 @@ static const char *const action_names[CELL_SECCOMP_ACTION_MAX] = {
 	[CELL_SECCOMP_ERRNO] = "errno",
 	[CELL_SECCOMP_KILL] = "kill",
 	[CELL_SECCOMP_LOG] = "log",
+	[CELL_SECCOMP_KILL_THREAD] = "kill-thread",
+	[CELL_SECCOMP_TRAP] = "trap",
+	[CELL_SECCOMP_TRACE] = "trace",
+};
+
+/* libseccomp's names; an OCI config writes them as SCMP_ARCH_ plus the
+ * name in capitals.  Newer ones only when this libseccomp has them. */
+static const struct {
+	const char *name;
+	uint32_t arch;
+} arches[] = {
+	{ "x86", SCMP_ARCH_X86 },
+	{ "x86_64", SCMP_ARCH_X86_64 },
+	{ "x32", SCMP_ARCH_X32 },
+	{ "arm", SCMP_ARCH_ARM },
+	{ "aarch64", SCMP_ARCH_AARCH64 },
+	{ "mips", SCMP_ARCH_MIPS },
+	{ "mips64", SCMP_ARCH_MIPS64 },
+	{ "mips64n32", SCMP_ARCH_MIPS64N32 },
+	{ "mipsel", SCMP_ARCH_MIPSEL },
+	{ "mipsel64", SCMP_ARCH_MIPSEL64 },
+	{ "mipsel64n32", SCMP_ARCH_MIPSEL64N32 },
+	{ "ppc", SCMP_ARCH_PPC },
+	{ "ppc64", SCMP_ARCH_PPC64 },
+	{ "ppc64le", SCMP_ARCH_PPC64LE },
+	{ "s390", SCMP_ARCH_S390 },
+	{ "s390x", SCMP_ARCH_S390X },
+	{ "parisc", SCMP_ARCH_PARISC },
+	{ "parisc64", SCMP_ARCH_PARISC64 },
+	{ "riscv64", SCMP_ARCH_RISCV64 },
+#ifdef SCMP_ARCH_LOONGARCH64
+	{ "loongarch64", SCMP_ARCH_LOONGARCH64 },
+#endif
+#ifdef SCMP_ARCH_M68K
+	{ "m68k", SCMP_ARCH_M68K },
+#endif
+#ifdef SCMP_ARCH_SH
+	{ "sh", SCMP_ARCH_SH },
+	{ "sheb", SCMP_ARCH_SHEB },
+#endif
 };
 
 static const char *const op_names[CELL_SECCOMP_OP_MAX] = {
@@ -144,6 +188,27 @@ const char *cell_seccomp_errno_name(int errnum)
 		if ((int)errnos[i].value == errnum)
 			return errnos[i].name;
 	return NULL;
+}
+
+uint32_t cell_seccomp_arch_from_name(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(arches); i++)
+		if (strcmp(name, arches[i].name) == 0)
+			return arches[i].arch;
+	return 0;
+}
+
+const char *cell_seccomp_arch_name(uint32_t arch)
+{
+	for (size_t i = 0; i < ELEMENTSOF(arches); i++)
+		if (arches[i].arch == arch)
+			return arches[i].name;
+	return NULL;
+}
+
+bool cell_seccomp_syscall_known(const char *name)
+{
+	return seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
 }
 
 struct cell_seccomp_policy *cell_seccomp_policy_new(void)
@@ -185,7 +250,7 @@ static bool same_conds(const struct cell_seccomp_rule *a, const struct cell_secc
 
 static bool same_action(enum cell_seccomp_action a, int ea, enum cell_seccomp_action b, int eb)
 {
-	return a == b && (a != CELL_SECCOMP_ERRNO || ea == eb);
+	return a == b && ((a != CELL_SECCOMP_ERRNO && a != CELL_SECCOMP_TRACE) || ea == eb);
 }
 
 static void remove_rule(struct cell_seccomp_policy *p, size_t i)
@@ -204,9 +269,15 @@ static int check_rule(const struct cell_seccomp_rule *r, struct cell_err *err)
 				 (int)sizeof(r->syscall), r->syscall);
 	if ((unsigned)r->action >= CELL_SECCOMP_ACTION_MAX)
 		return cell_fail(err, EINVAL, "%s: bad action", r->syscall);
-	if (r->action == CELL_SECCOMP_ERRNO && (r->errnum < 1 || r->errnum > 4095))
-		return cell_fail(err, EINVAL, "%s: errno %d out of range 1..4095", r->syscall,
+	/* The kernel returns at most MAX_ERRNO (4095); 0 makes the call a
+	 * no-op that returns 0 (the text form refuses it, OCI allows it).
+	 * The tracer's data has the 16 bits of SECCOMP_RET_DATA. */
+	if (r->action == CELL_SECCOMP_ERRNO && (r->errnum < 0 || r->errnum > 4095))
+		return cell_fail(err, EINVAL, "%s: errno %d out of range 0..4095", r->syscall,
 				 r->errnum);
+	if (r->action == CELL_SECCOMP_TRACE && (r->errnum < 0 || r->errnum > 0xffff))
+		return cell_fail(err, EINVAL, "%s: trace data %d out of range 0..65535",
+				 r->syscall, r->errnum);
 	if (r->n_conds > CELL_SECCOMP_ARGS)
 		return cell_fail(err, EINVAL, "%s: more than %d conditions", r->syscall,
 				 CELL_SECCOMP_ARGS);
@@ -226,10 +297,45 @@ static int check_rule(const struct cell_seccomp_rule *r, struct cell_err *err)
 	return 0;
 }
 
+static int push_rule(struct cell_seccomp_policy *p, const struct cell_seccomp_rule *rule,
+		     struct cell_err *err)
+{
+	struct cell_seccomp_rule *n = reallocarray(p->rules, p->n_rules + 1, sizeof(*n));
+
+	if (!n)
+		return cell_fail(err, ENOMEM, "seccomp policy");
+	p->rules = n;
+	p->rules[p->n_rules++] = *rule;
+	return 0;
+}
+
+int cell_seccomp_policy_append(struct cell_seccomp_policy *p, const struct cell_seccomp_rule *rule,
+			       struct cell_err *err)
+{
+	int r = check_rule(rule, err);
+
+	return r < 0 ? r : push_rule(p, rule, err);
+}
+
+int cell_seccomp_policy_add_arch(struct cell_seccomp_policy *p, uint32_t arch,
+				 struct cell_err *err)
+{
+	if (!cell_seccomp_arch_name(arch))
+		return cell_fail(err, EINVAL, "unknown architecture 0x%x", arch);
+	if (arch == seccomp_arch_native())
+		return 0;
+	for (unsigned i = 0; i < p->n_arches; i++)
+		if (p->arches[i] == arch)
+			return 0;
+	if (p->n_arches >= CELL_SECCOMP_ARCHES_MAX)
+		return cell_fail(err, E2BIG, "more than %d architectures", CELL_SECCOMP_ARCHES_MAX);
+	p->arches[p->n_arches++] = arch;
+	return 0;
+}
+
 int cell_seccomp_policy_add(struct cell_seccomp_policy *p, const struct cell_seccomp_rule *rule,
 			    struct cell_err *err)
 {
-	struct cell_seccomp_rule *n;
 	int r = check_rule(rule, err);
 
 	if (r < 0)
@@ -257,12 +363,7 @@ int cell_seccomp_policy_add(struct cell_seccomp_policy *p, const struct cell_sec
 		else
 			i++;
 	}
-	n = reallocarray(p->rules, p->n_rules + 1, sizeof(*n));
-	if (!n)
-		return cell_fail(err, ENOMEM, "seccomp policy");
-	p->rules = n;
-	p->rules[p->n_rules++] = *rule;
-	return 0;
+	return push_rule(p, rule, err);
 }
 
 /* personality(2): allow the harmless values (the Linux persona, the 32-bit
@@ -519,16 +620,34 @@ static int parse_action(const struct parse_ctx *c, const struct cell_word *words
 		*ret = CELL_SECCOMP_ERRNO;
 		*ret_errnum = e;
 		(*i)++;
+	} else if (word_is(w, "trace")) {
+		uint64_t v;
+
+		if (*i + 1 >= n)
+			return fail_at(c, w->col + (unsigned)w->len,
+				       "trace needs a value (0..65535, the tracer's data)");
+		w = &words[*i + 1];
+		if (parse_term(w->s, w->len, &v) < 0 || w->s[0] < '0' || w->s[0] > '9' ||
+		    v > 0xffff)
+			return fail_at(c, w->col, "trace data '%.*s' is not a number 0..65535",
+				       (int)w->len, w->s);
+		*ret = CELL_SECCOMP_TRACE;
+		*ret_errnum = (int)v;
+		(*i)++;
 	} else if (word_is(w, "allow")) {
 		*ret = CELL_SECCOMP_ALLOW;
 	} else if (word_is(w, "kill")) {
 		*ret = CELL_SECCOMP_KILL;
+	} else if (word_is(w, "kill-thread")) {
+		*ret = CELL_SECCOMP_KILL_THREAD;
+	} else if (word_is(w, "trap")) {
+		*ret = CELL_SECCOMP_TRAP;
 	} else if (word_is(w, "log")) {
 		*ret = CELL_SECCOMP_LOG;
 	} else {
 		return fail_at(c, w->col,
-			       "unknown statement '%.*s' (expected default, include, allow, deny, "
-			       "errno, kill or log)",
+			       "unknown statement '%.*s' (expected default, include, arch, flag, "
+			       "allow, deny, errno, kill, kill-thread, trap, trace or log)",
 			       (int)w->len, w->s);
 	}
 	(*i)++;
@@ -592,6 +711,43 @@ static int parse_line(struct parse_ctx *c, const struct cell_word *words, size_t
 				       (int)words[i].len, words[i].s);
 		c->p->default_action = a;
 		c->p->default_errnum = e;
+		return 0;
+	}
+	if (word_is(&words[0], "arch") || word_is(&words[0], "flag")) {
+		bool arch = word_is(&words[0], "arch");
+
+		if (n < 2)
+			return fail_at(c, words[0].col + 4, "%s needs a name",
+				       arch ? "arch" : "flag");
+		for (i = 1; i < n; i++) {
+			const struct cell_word *w = &words[i];
+			char name[32];
+			uint32_t a = 0;
+
+			if (w->len >= sizeof(name))
+				return fail_at(c, w->col, "unknown %s '%.*s'",
+					       arch ? "architecture" : "flag", (int)w->len, w->s);
+			memcpy(name, w->s, w->len);
+			name[w->len] = '\0';
+			if (arch && (a = cell_seccomp_arch_from_name(name)) == 0)
+				return fail_at(c, w->col,
+					       "unknown architecture '%s' (libseccomp's names: "
+					       "x86, x86_64, x32, arm, aarch64, ...)",
+					       name);
+			if (arch) {
+				r = cell_seccomp_policy_add_arch(c->p, a, c->err);
+				if (r < 0)
+					return cell_err_prefix(c->err, "%s:%u:%u", c->source,
+							       c->line, w->col);
+			} else if (strcmp(name, "log") == 0) {
+				c->p->filter_flags |= CELL_SECCOMP_FLAG_LOG;
+			} else if (strcmp(name, "spec-allow") == 0) {
+				c->p->filter_flags |= CELL_SECCOMP_FLAG_SPEC_ALLOW;
+			} else {
+				return fail_at(c, w->col,
+					       "unknown flag '%s' (one of log, spec-allow)", name);
+			}
+		}
 		return 0;
 	}
 	if (word_is(&words[0], "include")) {
@@ -761,7 +917,9 @@ static void format_action(enum cell_seccomp_action a, int errnum, FILE *f)
 {
 	const char *name;
 
-	if (a != CELL_SECCOMP_ERRNO) {
+	if (a == CELL_SECCOMP_TRACE) {
+		fprintf(f, "trace %d", errnum);
+	} else if (a != CELL_SECCOMP_ERRNO) {
 		fputs(action_names[a], f);
 	} else if (errnum == EPERM) {
 		fputs("deny", f);
@@ -787,6 +945,15 @@ int cell_seccomp_policy_format(const struct cell_seccomp_policy *p, FILE *f)
 	fputs("default ", f);
 	format_action(p->default_action, p->default_errnum, f);
 	fputc('\n', f);
+	if (p->n_arches > 0) {
+		fputs("arch", f);
+		for (unsigned i = 0; i < p->n_arches; i++)
+			fprintf(f, " %s", cell_seccomp_arch_name(p->arches[i]));
+		fputc('\n', f);
+	}
+	if (p->filter_flags & FLAGS_ALL)
+		fprintf(f, "flag%s%s\n", p->filter_flags & CELL_SECCOMP_FLAG_LOG ? " log" : "",
+			p->filter_flags & CELL_SECCOMP_FLAG_SPEC_ALLOW ? " spec-allow" : "");
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct cell_seccomp_rule *r = &p->rules[i];
 
@@ -823,6 +990,12 @@ static uint32_t scmp_action(enum cell_seccomp_action a, int errnum, unsigned fla
 		return SCMP_ACT_ERRNO((uint32_t)errnum);
 	case CELL_SECCOMP_LOG:
 		return SCMP_ACT_LOG;
+	case CELL_SECCOMP_KILL_THREAD:
+		return SCMP_ACT_KILL_THREAD;
+	case CELL_SECCOMP_TRAP:
+		return SCMP_ACT_TRAP;
+	case CELL_SECCOMP_TRACE:
+		return SCMP_ACT_TRACE((uint32_t)errnum);
 	case CELL_SECCOMP_KILL:
 	default:
 		return SCMP_ACT_KILL_PROCESS;
@@ -888,14 +1061,26 @@ int cell_seccomp_compile(const struct cell_seccomp_policy *p, unsigned flags,
 	int r;
 
 	*ret = (struct cell_seccomp_prog){ 0 };
+	if (p->filter_flags & ~FLAGS_ALL)
+		return cell_fail(err, EINVAL, "seccomp: unknown filter flags 0x%x",
+				 p->filter_flags & ~FLAGS_ALL);
 	/* seccomp_init adds the native architecture only: every other
-	 * architecture, including x32 on x86-64, meets the bad-arch action. */
+	 * architecture, including x32 on x86-64, meets the bad-arch action
+	 * unless the policy adds it. */
 	ctx = seccomp_init(def);
 	if (!ctx)
 		return cell_fail(err, ENOMEM, "seccomp_init");
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (r < 0)
 		return cell_fail(err, -r, "seccomp: bad-architecture action");
+	/* Before the rules: libseccomp adds each rule to every architecture
+	 * the filter has at that time. */
+	for (unsigned i = 0; i < p->n_arches; i++) {
+		r = seccomp_arch_add(ctx, p->arches[i]);
+		if (r < 0 && r != -EEXIST)
+			return cell_fail(err, -r, "seccomp: add architecture %s",
+					 cell_seccomp_arch_name(p->arches[i]) ?: "?");
+	}
 	/* A binary tree of syscall numbers instead of a linear list: fewer
 	 * instructions run per system call. */
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
@@ -927,10 +1112,22 @@ int cell_seccomp_compile(const struct cell_seccomp_policy *p, unsigned flags,
 		/* A syscall this architecture lacks (vm86 on x86-64) is a
 		 * negative pseudo number that libseccomp skips. */
 		r = seccomp_rule_add_array(ctx, act, nr, rule->n_conds, cmp);
+		/* Only a policy that keeps every rule (an OCI config's) can have
+		 * two rules with the same conditions: libseccomp cannot choose
+		 * between their actions, and neither can we. */
+		if (r == -EEXIST)
+			return cell_fail(err, EINVAL,
+					 "seccomp: %s: two rules with the same conditions and "
+					 "different actions",
+					 rule->syscall);
 		if (r < 0)
 			return cell_fail(err, -r, "seccomp: rule for %s", rule->syscall);
 	}
-	return export_bpf(ctx, ret, err);
+	r = export_bpf(ctx, ret, err);
+	if (r < 0)
+		return r;
+	ret->flags = p->filter_flags;
+	return 0;
 }
 
 void cell_seccomp_prog_free(struct cell_seccomp_prog *prog)
@@ -947,10 +1144,17 @@ int cell_seccomp_apply(const struct cell_seccomp_prog *prog, struct cell_err *er
 
 	if (prog->len == 0)
 		return 0;
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0) {
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, prog->flags, &fprog) < 0) {
 		if (errno == EACCES)
 			return cell_fail(err, EACCES,
 					 "load the seccomp filter: no_new_privs is not set");
+		/* No fallback without the flags (crun has one): the policy
+		 * asked for them. */
+		if (errno == EINVAL && prog->flags)
+			return cell_fail(err, EINVAL,
+					 "load the seccomp filter with flags 0x%x (LOG needs Linux "
+					 "4.14, SPEC_ALLOW 4.17)",
+					 prog->flags);
 		return cell_fail(err, errno, "load the seccomp filter");
 	}
 	return 0;
