@@ -190,12 +190,13 @@ static int normalize(const char *in, char *out, size_t len, struct cell_err *err
 
 		if (n == 2 && s[0] == '.' && s[1] == '.')
 			return cell_fail(err, EINVAL,
-					 "cgroupsPath %s: '..' would leave the cgroup hierarchy", in);
+					 "cgroupsPath %s: '..' would leave the cgroup hierarchy",
+					 in);
 		if (memchr(s, '\n', n))
 			return cell_fail(err, EINVAL, "cgroupsPath: a newline in it");
 		if (n > NAME_MAX)
-			return cell_fail(err, ENAMETOOLONG, "cgroupsPath %s: a component is too long",
-					 in);
+			return cell_fail(err, ENAMETOOLONG,
+					 "cgroupsPath %s: a component is too long", in);
 		if (n && !(n == 1 && s[0] == '.')) {
 			if (o + 1 + n >= len)
 				return cell_fail(err, ENAMETOOLONG, "cgroupsPath %s: too long", in);
@@ -281,7 +282,8 @@ int cell_ocicg_plan(const char *mountinfo, const char *proc_cgroup, const char *
 
 		if (!id || !*id || strchr(id, '/') || strchr(id, '\n') || strcmp(id, ".") == 0 ||
 		    strcmp(id, "..") == 0 || strlen(id) + 9 > NAME_MAX)
-			return cell_fail(err, EINVAL, "container id '%s': not usable as a cgroup name",
+			return cell_fail(err, EINVAL,
+					 "container id '%s': not usable as a cgroup name",
 					 id ? id : "");
 		snprintf(leaf, sizeof(leaf), "cell-oci-%s", id);
 		r = normalize(leaf, norm, sizeof(norm), err);
@@ -347,7 +349,8 @@ int cell_ocicg_plan(const char *mountinfo, const char *proc_cgroup, const char *
 							  : mask && mask == hs[i].mask;
 
 				if (match && !hs[i].caller_found)
-					(void)caller_below(&hs[i], path); /* not visible: stays unfound */
+					/* not visible there: stays unfound */
+					(void)caller_below(&hs[i], path);
 			}
 		}
 		s = *e ? e + 1 : e;
@@ -365,8 +368,8 @@ int cell_ocicg_plan(const char *mountinfo, const char *proc_cgroup, const char *
 			ret->n_dirs++;
 		}
 		if (ret->n_dirs == 0)
-			return cell_fail(err, ENOENT, "cgroup v1: none of the needed controllers is "
-						      "mounted");
+			return cell_fail(err, ENOENT,
+					 "cgroup v1: none of the needed controllers is mounted");
 		return 0;
 	}
 	if (!v2)
@@ -479,8 +482,25 @@ struct cell_ocicg *cell_ocicg_free(struct cell_ocicg *cg)
 
 /* ---- create and remove ---- */
 
+/* rmdir, retrying while busy (the last processes exiting) until the
+ * budget shared by one removal is spent: a cgroup that stays busy costs
+ * ~2 s once, not once per hierarchy. */
+static int rmdir_busy(const char *dir, int *budget_ms)
+{
+	for (;;) {
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			return -errno;
+		if (*budget_ms <= 0)
+			return -EBUSY;
+		sleep_ms(10);
+		*budget_ms -= 10;
+	}
+}
+
 /* Remove dir's child cgroups (made by the container), deepest first. */
-static int rm_children(const char *dir, unsigned depth)
+static int rm_children(const char *dir, unsigned depth, int *budget_ms)
 {
 	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	DIR *d;
@@ -503,9 +523,9 @@ static int rm_children(const char *dir, unsigned depth)
 			continue;
 		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= sizeof(sub))
 			continue;
-		q = rm_children(sub, depth + 1);
+		q = rm_children(sub, depth + 1, budget_ms);
 		if (q == 0)
-			q = cell_cg_rmdir(sub);
+			q = rmdir_busy(sub, budget_ms);
 		if (q < 0 && r == 0)
 			r = q;
 	}
@@ -513,7 +533,7 @@ static int rm_children(const char *dir, unsigned depth)
 	return r;
 }
 
-static int remove_dir(const struct cell_ocicg_dir *d)
+static int remove_dir(const struct cell_ocicg_dir *d, int *budget_ms)
 {
 	char path[PATH_MAX];
 	int r;
@@ -521,13 +541,13 @@ static int remove_dir(const struct cell_ocicg_dir *d)
 	if (d->made == 0)
 		return 0;
 	strcpy(path, d->path);
-	r = rm_children(path, 0);
+	r = rm_children(path, 0, budget_ms);
 	if (r < 0)
 		return r;
 	for (unsigned i = 0; i < d->made; i++) {
 		char *slash;
 
-		r = cell_cg_rmdir(path);
+		r = rmdir_busy(path, budget_ms);
 		if (r < 0)
 			return r;
 		slash = strrchr(path, '/');
@@ -540,10 +560,10 @@ static int remove_dir(const struct cell_ocicg_dir *d)
 
 int cell_ocicg_remove(struct cell_ocicg *cg, struct cell_err *err)
 {
-	int first = 0;
+	int first = 0, budget_ms = 2000;
 
 	for (size_t i = 0; i < cg->plan.n_dirs; i++) {
-		int r = remove_dir(&cg->plan.dirs[i]);
+		int r = remove_dir(&cg->plan.dirs[i], &budget_ms);
 
 		if (r < 0 && first == 0)
 			first = cell_fail(err, -r, "cgroup: remove %s%s", cg->plan.dirs[i].path,
@@ -678,8 +698,10 @@ int cell_ocicg_create_plan(const struct cell_ocicg_plan *plan, unsigned want,
 	}
 	if (r < 0) {
 		/* nothing half-made survives; the error is r */
+		int budget_ms = 0;
+
 		for (size_t i = cg->plan.n_dirs; i-- > 0;)
-			(void)remove_dir(&cg->plan.dirs[i]);
+			(void)remove_dir(&cg->plan.dirs[i], &budget_ms);
 		return r;
 	}
 	cg->fresh = true;
@@ -826,8 +848,9 @@ int cell_ocicg_devices_check(const struct cell_ocicg_device *d, size_t n, struct
 {
 	for (size_t i = 0; i < n; i++) {
 		if (d[i].type != 'a' && d[i].type != 'c' && d[i].type != 'b')
-			return cell_fail(err, EINVAL, "devices[%zu]: type '%c' (expected a, c or b)",
-					 i, d[i].type ? d[i].type : '?');
+			return cell_fail(err, EINVAL,
+					 "devices[%zu]: type '%c' (expected a, c or b)", i,
+					 d[i].type ? d[i].type : '?');
 		if (d[i].major < -1 || d[i].major > INT32_MAX || d[i].minor < -1 ||
 		    d[i].minor > INT32_MAX)
 			return cell_fail(err, EINVAL, "devices[%zu]: bad major/minor", i);
@@ -894,9 +917,11 @@ int cell_ocicg_bpf_program(const struct cell_ocicg_device *d, size_t n, void *ou
 				EMIT(INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, -1, 0));
 		}
 		if (d[i].major >= 0)
-			EMIT(INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_4, 0, -1, (int32_t)d[i].major));
+			EMIT(INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_4, 0, -1,
+				  (int32_t)d[i].major));
 		if (d[i].minor >= 0)
-			EMIT(INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_5, 0, -1, (int32_t)d[i].minor));
+			EMIT(INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_5, 0, -1,
+				  (int32_t)d[i].minor));
 		EMIT(INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, d[i].allow ? 1 : 0));
 		EMIT(INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
 		if (k - start == 2)
@@ -1053,7 +1078,8 @@ static int need_v1(const struct cell_ocicg *cg, enum cell_ocicg_ctl c, const cha
 		return cell_fail(err, EOPNOTSUPP,
 				 "%s: the %s controller is not mounted here (cgroup v1)%s", field,
 				 v1_names[c],
-				 c == CELL_OCICG_CPUSET ? " or cpus/mems were not given at create" : "");
+				 c == CELL_OCICG_CPUSET ? " or cpus/mems were not given at create"
+							: "");
 	*ret = d->path;
 	return 0;
 }
@@ -1066,7 +1092,8 @@ static int set_v1(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 
 	if (SET(UNIFIED) && r->n_unified)
 		return cell_fail(err, EOPNOTSUPP, "linux.resources.unified needs cgroup v2");
-	if ((SET(MEMORY_LIMIT) || SET(MEMORY_RESERVATION) || SET(MEMORY_SWAP) || SET(MEMORY_SWAPPINESS) || SET(OOM_KILL_DISABLE))) {
+	if (SET(MEMORY_LIMIT) || SET(MEMORY_RESERVATION) || SET(MEMORY_SWAP) ||
+	    SET(MEMORY_SWAPPINESS) || SET(OOM_KILL_DISABLE)) {
 		q = need_v1(cg, CELL_OCICG_MEMORY, "linux.resources.memory", &dir, err);
 		if (q < 0)
 			return q;
@@ -1123,7 +1150,7 @@ static int set_v1(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 		if (q < 0)
 			return q;
 	}
-	if ((SET(CPU_SHARES) || SET(CPU_QUOTA) || SET(CPU_PERIOD))) {
+	if (SET(CPU_SHARES) || SET(CPU_QUOTA) || SET(CPU_PERIOD)) {
 		q = need_v1(cg, CELL_OCICG_CPU, "linux.resources.cpu", &dir, err);
 		if (q == 0 && SET(CPU_SHARES))
 			q = wr_i64(dir, "cpu.shares", (int64_t)r->cpu_shares,
@@ -1137,7 +1164,7 @@ static int set_v1(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 		if (q < 0)
 			return q;
 	}
-	if ((SET(CPU_CPUS) || SET(CPU_MEMS))) {
+	if (SET(CPU_CPUS) || SET(CPU_MEMS)) {
 		q = need_v1(cg, CELL_OCICG_CPUSET, "linux.resources.cpu.cpus/mems", &dir, err);
 		if (q == 0 && SET(CPU_CPUS))
 			q = wr(dir, "cpuset.cpus", r->cpu_cpus, "linux.resources.cpu.cpus", err);
@@ -1149,7 +1176,8 @@ static int set_v1(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 	if (SET(PIDS)) {
 		q = need_v1(cg, CELL_OCICG_PIDS, "linux.resources.pids", &dir, err);
 		if (q == 0 && r->pids_limit > 0)
-			q = wr_i64(dir, "pids.max", r->pids_limit, "linux.resources.pids.limit", err);
+			q = wr_i64(dir, "pids.max", r->pids_limit, "linux.resources.pids.limit",
+				   err);
 		else if (q == 0)
 			q = wr(dir, "pids.max", "max", "linux.resources.pids.limit", err);
 		if (q < 0)
@@ -1160,7 +1188,8 @@ static int set_v1(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 		if (q < 0)
 			return q;
 		q = wr_i64(dir,
-			   cell_cg_exists(dir, "blkio.weight") ? "blkio.weight" : "blkio.bfq.weight",
+			   cell_cg_exists(dir, "blkio.weight") ? "blkio.weight"
+							       : "blkio.bfq.weight",
 			   r->blkio_weight, "linux.resources.blockIO.weight", err);
 		if (q < 0)
 			return q;
@@ -1243,7 +1272,7 @@ static int set_v2(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 	if (SET(OOM_KILL_DISABLE) && r->disable_oom_killer)
 		return cell_fail(err, EOPNOTSUPP,
 				 "linux.resources.memory.disableOOMKiller: not on cgroup v2");
-	if ((SET(MEMORY_LIMIT) || SET(MEMORY_RESERVATION) || SET(MEMORY_SWAP))) {
+	if (SET(MEMORY_LIMIT) || SET(MEMORY_RESERVATION) || SET(MEMORY_SWAP)) {
 		q = need_v2(cg, "memory", "linux.resources.memory", err);
 		if (q < 0)
 			return q;
@@ -1299,7 +1328,7 @@ static int set_v2(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 		if (q < 0)
 			return q;
 	}
-	if ((SET(CPU_SHARES) || SET(CPU_QUOTA) || SET(CPU_PERIOD))) {
+	if (SET(CPU_SHARES) || SET(CPU_QUOTA) || SET(CPU_PERIOD)) {
 		q = need_v2(cg, "cpu", "linux.resources.cpu", err);
 		if (q < 0)
 			return q;
@@ -1310,7 +1339,7 @@ static int set_v2(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 		if (q < 0)
 			return q;
 	}
-	if ((SET(CPU_QUOTA) || SET(CPU_PERIOD))) {
+	if (SET(CPU_QUOTA) || SET(CPU_PERIOD)) {
 		char quota[32] = "max", cur[64] = "";
 		uint64_t period = SET(CPU_PERIOD) ? r->cpu_period : 0;
 
@@ -1326,7 +1355,7 @@ static int set_v2(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 		if (q < 0)
 			return q;
 	}
-	if ((SET(CPU_CPUS) || SET(CPU_MEMS))) {
+	if (SET(CPU_CPUS) || SET(CPU_MEMS)) {
 		q = need_v2(cg, "cpuset", "linux.resources.cpu.cpus/mems", err);
 		if (q == 0 && SET(CPU_CPUS))
 			q = wr(dir, "cpuset.cpus", r->cpu_cpus, "linux.resources.cpu.cpus", err);
@@ -1338,7 +1367,8 @@ static int set_v2(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 	if (SET(PIDS)) {
 		q = need_v2(cg, "pids", "linux.resources.pids", err);
 		if (q == 0 && r->pids_limit > 0)
-			q = wr_i64(dir, "pids.max", r->pids_limit, "linux.resources.pids.limit", err);
+			q = wr_i64(dir, "pids.max", r->pids_limit, "linux.resources.pids.limit",
+				   err);
 		else if (q == 0)
 			q = wr(dir, "pids.max", "max", "linux.resources.pids.limit", err);
 		if (q < 0)
@@ -1373,12 +1403,13 @@ static int set_v2(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 		if (!k || !r->unified[i].value || !*k || strchr(k, '/') || !strchr(k, '.') ||
 		    k[0] == '.')
 			return cell_fail(err, EINVAL,
-					 "linux.resources.unified: key '%s' is not a cgroup file name",
+					 "linux.resources.unified: key '%s' is not a cgroup file "
+					 "name",
 					 k ? k : "");
 		if (!cell_cg_exists(dir, k))
 			return cell_fail(err, ENOENT,
-					 "linux.resources.unified: %s/%s does not exist (controller "
-					 "not enabled?)",
+					 "linux.resources.unified: %s/%s does not exist "
+					 "(controller not enabled?)",
 					 dir, k);
 		q = wr(dir, k, r->unified[i].value, "linux.resources.unified", err);
 		if (q < 0)
@@ -1470,7 +1501,8 @@ int cell_ocicg_freeze(struct cell_ocicg *cg, bool frozen, struct cell_err *err)
 		dir = cell_ocicg_path(cg, CELL_OCICG_FREEZER);
 		if (!dir)
 			return cell_fail(err, EOPNOTSUPP,
-					 "freeze: the freezer controller is not mounted (cgroup v1)");
+					 "freeze: the freezer controller is not mounted (cgroup "
+					 "v1)");
 		return freeze_v1(dir, frozen, err);
 	}
 	dir = cg->plan.dirs[0].path;

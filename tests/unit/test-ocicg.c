@@ -44,7 +44,8 @@ static const char hybrid_mi[] =
 	"42 31 0:39 / /sys/fs/cgroup/hugetlb rw,relatime - cgroup cgroup rw,hugetlb\n";
 static const char hybrid_pc[] = "10:hugetlb:/\n9:name=systemd:/\n8:pids:/\n7:blkio:/\n"
 				"6:freezer:/\n5:devices:/\n"
-				"4:memory:/process_api/741a\n3:cpuset:/\n2:cpuacct:/\n1:cpu:/\n0::/\n";
+				"4:memory:/process_api/741a\n3:cpuset:/\n2:cpuacct:/\n1:cpu:/\n"
+				"0::/\n";
 
 /* Debian 10 / Ubuntu 20.04 style: co-mounted cpu,cpuacct and net_cls,net_prio
  * (mount points are symlinks' targets), shared: optional fields. */
@@ -245,7 +246,8 @@ static void test_record(void **state)
 		"cell-ocicg 1\nversion 1\ndir 0 21 memory sys/fs/cgroup/memory/a\n",
 		"cell-ocicg 1\nversion 1\ndir 0 30 memory /sys/fs/cgroup/memory/a\n",
 		"cell-ocicg 1\nversion 1\ndir 0 21 memory /sys/fs/cgroup/memory/a/\n",
-		"cell-ocicg 1\nversion 2\ndir 0 14 - /sys/fs/cgroup/a\ndir 0 14 - /sys/fs/cgroup/b\n",
+		"cell-ocicg 1\nversion 2\ndir 0 14 - /sys/fs/cgroup/a\n"
+		"dir 0 14 - /sys/fs/cgroup/b\n",
 		"cell-ocicg 1\nversion 1\nrmdir /\n",
 		/* not a cgroup file system */
 		"cell-ocicg 1\nversion 1\ndir 1 0 memory /tmp\n",
@@ -275,7 +277,8 @@ static int run_prog(const struct bpf_insn *p, int n, int type, unsigned access, 
 
 	for (int pc = 0, steps = 0; pc >= 0 && pc < n && steps < 10000; pc++, steps++) {
 		const struct bpf_insn *i = &p[pc];
-		uint64_t src = BPF_SRC(i->code) == BPF_X ? reg[i->src_reg] : (uint64_t)(int64_t)i->imm;
+		uint64_t src = BPF_SRC(i->code) == BPF_X ? reg[i->src_reg]
+							 : (uint64_t)(int64_t)i->imm;
 
 		switch (BPF_CLASS(i->code)) {
 		case BPF_LDX:
@@ -485,7 +488,8 @@ static void lifecycle(struct cell_ocicg *cg, bool v1)
 		fail_msg("freeze: %s", err.msg);
 	assert_int_equal(cell_ocicg_frozen(cg, &err), 1);
 	if (v1) {
-		read_file(cell_ocicg_path(cg, CELL_OCICG_FREEZER), "freezer.state", buf, sizeof(buf));
+		read_file(cell_ocicg_path(cg, CELL_OCICG_FREEZER), "freezer.state", buf,
+			  sizeof(buf));
 		assert_string_equal(buf, "FROZEN");
 	}
 	if (cell_ocicg_freeze(cg, false, &err) < 0)
@@ -500,7 +504,8 @@ static void lifecycle(struct cell_ocicg *cg, bool v1)
 			fail_msg("update: %s", err.msg);
 		read_file(cell_ocicg_path(cg, CELL_OCICG_PIDS), "pids.max", buf, sizeof(buf));
 		assert_string_equal(buf, "30");
-		read_file(cell_ocicg_path(cg, CELL_OCICG_DEVICES), "devices.list", buf, sizeof(buf));
+		read_file(cell_ocicg_path(cg, CELL_OCICG_DEVICES), "devices.list", buf,
+			  sizeof(buf));
 		assert_string_equal(buf, "c 1:3 rwm");
 	}
 
@@ -602,6 +607,103 @@ static void test_live_v1_busy(void **state)
 	cell_ocicg_free(cg);
 }
 
+/* No cgroupsPath (cell-oci-ID below this process's cgroups), cpuset (its new
+ * levels filled from the parent, or attach fails), swap both ways round. */
+static void test_live_v1_cpuset_swap(void **state)
+{
+	struct cell_ocicg_resources r = {
+		.set = CELL_OCICG_SET_CPU_CPUS | CELL_OCICG_SET_MEMORY_LIMIT |
+		       CELL_OCICG_SET_MEMORY_SWAP | CELL_OCICG_SET_DEVICES,
+		.cpu_cpus = "0",
+		.memory_limit = 32 << 20,
+		.memory_swap = 64 << 20,
+		.devices = cell_ocicg_default_devices,
+		.n_devices = cell_ocicg_n_default_devices,
+	};
+	struct cell_ocicg_resources up = { .set = CELL_OCICG_SET_MEMORY_LIMIT |
+						  CELL_OCICG_SET_MEMORY_SWAP,
+					   .memory_limit = 128 << 20,
+					   .memory_swap = 256 << 20 };
+	char id[32], buf[256], paths[CELL_OCICG_DIRS_MAX][PATH_MAX];
+	struct cell_err err = { 0 };
+	struct cell_ocicg *cg = NULL;
+	const struct cell_ocicg_plan *p;
+	const char *mem;
+	struct child c;
+	int res[2], status, q;
+
+	if (!have_v1() || !dir_exists("/sys/fs/cgroup/cpuset/cgroup.procs"))
+		skip();
+	snprintf(id, sizeof(id), "test-%d", (int)getpid());
+	if (cell_ocicg_create(NULL, id, &r, &cg, &err) < 0)
+		fail_msg("create: %s", err.msg);
+	p = cell_ocicg_get_plan(cg);
+	for (size_t i = 0; i < p->n_dirs; i++)
+		strcpy(paths[i], p->dirs[i].path);
+	assert_non_null(cell_ocicg_path(cg, CELL_OCICG_CPUSET));
+	assert_non_null(strstr(cell_ocicg_path(cg, CELL_OCICG_CPUSET), "/cell-oci-test-"));
+	read_file(cell_ocicg_path(cg, CELL_OCICG_CPUSET), "cpuset.mems", buf, sizeof(buf));
+	assert_true(buf[0] != '\0');
+	mem = cell_ocicg_path(cg, CELL_OCICG_MEMORY);
+	q = cell_ocicg_set(cg, &r, &err);
+	if (!dir_exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes")) {
+		assert_int_equal(q, -EOPNOTSUPP);
+		assert_non_null(strstr(err.msg, "swap accounting is off"));
+		r.set &= ~CELL_OCICG_SET_MEMORY_SWAP;
+		up.set &= ~CELL_OCICG_SET_MEMORY_SWAP;
+		q = cell_ocicg_set(cg, &r, &err);
+	}
+	if (q < 0)
+		fail_msg("set: %s", err.msg);
+	read_file(cell_ocicg_path(cg, CELL_OCICG_CPUSET), "cpuset.cpus", buf, sizeof(buf));
+	assert_string_equal(buf, "0");
+	read_file(mem, "memory.limit_in_bytes", buf, sizeof(buf));
+	assert_string_equal(buf, "33554432");
+	if (r.set & CELL_OCICG_SET_MEMORY_SWAP) {
+		read_file(mem, "memory.memsw.limit_in_bytes", buf, sizeof(buf));
+		assert_string_equal(buf, "67108864");
+	}
+	/* up past the old memsw, then down below the old limit */
+	if (cell_ocicg_set(cg, &up, &err) < 0)
+		fail_msg("update up: %s", err.msg);
+	read_file(mem, "memory.limit_in_bytes", buf, sizeof(buf));
+	assert_string_equal(buf, "134217728");
+	up.memory_limit = 16 << 20;
+	up.memory_swap = 24 << 20;
+	if (cell_ocicg_set(cg, &up, &err) < 0)
+		fail_msg("update down: %s", err.msg);
+	read_file(mem, "memory.limit_in_bytes", buf, sizeof(buf));
+	assert_string_equal(buf, "16777216");
+	if (up.set & CELL_OCICG_SET_MEMORY_SWAP) {
+		read_file(mem, "memory.memsw.limit_in_bytes", buf, sizeof(buf));
+		assert_string_equal(buf, "25165824");
+	}
+	/* v2-only fields are refused on v1 */
+	struct cell_ocicg_unified u = { "memory.high", "1M" };
+	struct cell_ocicg_resources uni = { .set = CELL_OCICG_SET_UNIFIED, .unified = &u,
+					    .n_unified = 1 };
+	assert_int_equal(cell_ocicg_set(cg, &uni, &err), -EOPNOTSUPP);
+
+	c = start_child();
+	if (cell_ocicg_attach(cg, c.pid, &err) < 0)
+		fail_msg("attach: %s", err.msg);
+	assert_int_equal(write(c.go, "x", 1), 1);
+	assert_int_equal(read(c.out, res, sizeof(res)), sizeof(res));
+	assert_int_equal(res[0], 0); /* the default devices: null */
+	assert_int_equal(res[1], 0); /* and zero */
+	assert_int_equal(cell_ocicg_kill(cg, SIGKILL, &err), 1);
+	assert_int_equal(waitpid(c.pid, &status, 0), c.pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(c.go);
+	close(c.out);
+	if (cell_ocicg_remove(cg, &err) < 0)
+		fail_msg("remove: %s", err.msg);
+	for (size_t i = 0; i < p->n_dirs; i++)
+		if (dir_exists(paths[i]))
+			fail_msg("%s is left", paths[i]);
+	cell_ocicg_free(cg);
+}
+
 /* The v2 tree of a hybrid host has no controllers but runs device
  * programs, cgroup.freeze and cgroup.kill like any v2 host. */
 static void test_live_v2_unified(void **state)
@@ -657,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_bpf_program),
 		cmocka_unit_test(test_live_v1),
 		cmocka_unit_test(test_live_v1_busy),
+		cmocka_unit_test(test_live_v1_cpuset_swap),
 		cmocka_unit_test(test_live_v2_unified),
 	};
 
