@@ -487,6 +487,14 @@ struct cell_ocicg *cell_ocicg_free(struct cell_ocicg *cg)
  * ~2 s once, not once per hierarchy. */
 static int rmdir_busy(const char *dir, int *budget_ms)
 {
+	struct statfs sf;
+
+	/* the record names what to remove: never anything but a cgroup */
+	if (statfs(dir, &sf) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (sf.f_type != (typeof(sf.f_type))CGROUP_SUPER_MAGIC &&
+	    sf.f_type != (typeof(sf.f_type))CGROUP2_SUPER_MAGIC)
+		return -ENOTDIR;
 	for (;;) {
 		if (rmdir(dir) == 0 || errno == ENOENT)
 			return 0;
@@ -1356,6 +1364,8 @@ static int set_v2(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 			return q;
 	}
 	if (SET(CPU_CPUS) || SET(CPU_MEMS)) {
+		/* an update may ask for cpuset first: enable it now */
+		v2_enable(&cg->plan.dirs[0], CELL_OCICG_BIT(CELL_OCICG_CPUSET));
 		q = need_v2(cg, "cpuset", "linux.resources.cpu.cpus/mems", err);
 		if (q == 0 && SET(CPU_CPUS))
 			q = wr(dir, "cpuset.cpus", r->cpu_cpus, "linux.resources.cpu.cpus", err);

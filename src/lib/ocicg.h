@@ -196,8 +196,12 @@ int cell_ocicg_create_plan(const struct cell_ocicg_plan *plan, unsigned want,
 /* Write the limits in r (only the fields with their set bit).  Callable
  * again on an existing cgroup (cell oci update).  Devices: the first set()
  * after create applies r's list over deny-all even when its bit is clear
- * (an empty list denies every device); later calls only with the bit.
- * Anything the host cannot enforce is an error naming the field. */
+ * (an empty list denies every device); later calls only with the bit (v1
+ * then writes "a" to devices.deny before the rules again: opens in that
+ * moment fail; v2 swaps programs without a gap).  Anything the host cannot
+ * enforce is an error naming the field ("linux.resources.memory.swap: swap
+ * accounting is off ..."); v2 refuses swappiness and disableOOMKiller, v1
+ * refuses unified. */
 int cell_ocicg_set(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 		   struct cell_err *err);
 

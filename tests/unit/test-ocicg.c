@@ -371,6 +371,165 @@ static void test_bpf_program(void **state)
 	assert_int_equal(cell_ocicg_bpf_program(podman, 5, p, 8, &err), -E2BIG);
 }
 
+static bool dir_exists(const char *path);
+static void read_file(const char *dir, const char *file, char *buf, size_t len);
+
+/* ---- v2 values, against a fake tree of plain files (no privileges) ---- */
+
+static void put(const char *dir, const char *file, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Plain files are not truncated by a write as cgroup files are replaced:
+ * empty the ones a set() is about to write. */
+static void blank(const char *dir, const char *const *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		assert_int_equal(truncate(path, 0), 0);
+	}
+}
+
+static void expect(const char *dir, const char *file, const char *want)
+{
+	char buf[256];
+
+	read_file(dir, file, buf, sizeof(buf));
+	if (strcmp(buf, want) != 0)
+		fail_msg("%s: '%s', expected '%s'", file, buf, want);
+}
+
+static void test_v2_values(void **state)
+{
+	static const char *const files[] = { "cgroup.procs",  "memory.max",  "memory.low",
+					     "memory.swap.max", "memory.high", "cpu.weight",
+					     "cpu.max",	       "cpuset.cpus", "cpuset.mems",
+					     "pids.max",       "io.weight" };
+	struct cell_ocicg_unified u[] = { { "memory.high", "50M" } };
+	struct cell_ocicg_resources r = {
+		.set = CELL_OCICG_SET_MEMORY_LIMIT | CELL_OCICG_SET_MEMORY_SWAP |
+		       CELL_OCICG_SET_MEMORY_RESERVATION | CELL_OCICG_SET_CPU_SHARES |
+		       CELL_OCICG_SET_CPU_QUOTA | CELL_OCICG_SET_CPU_PERIOD |
+		       CELL_OCICG_SET_CPU_CPUS | CELL_OCICG_SET_PIDS |
+		       CELL_OCICG_SET_BLKIO_WEIGHT | CELL_OCICG_SET_UNIFIED,
+		.memory_limit = 64 << 20,
+		.memory_swap = 96 << 20,
+		.memory_reservation = -1,
+		.cpu_shares = 1024,
+		.cpu_quota = 50000,
+		.cpu_period = 100000,
+		.cpu_cpus = "0-1",
+		.pids_limit = 0,
+		.blkio_weight = 500,
+		.unified = u,
+		.n_unified = 1,
+	};
+	char top[] = "/tmp/test-ocicg-XXXXXX", leaf[64];
+	struct cell_ocicg_plan *p = calloc(1, sizeof(*p));
+	struct cell_err err = { 0 };
+	struct cell_ocicg *cg = NULL;
+
+	assert_non_null(p);
+	assert_non_null(mkdtemp(top));
+	snprintf(leaf, sizeof(leaf), "%s/c", top);
+	assert_int_equal(mkdir(leaf, 0755), 0);
+	put(top, "cgroup.controllers", "cpuset cpu io memory pids");
+	put(top, "cgroup.subtree_control", "cpuset cpu memory pids");
+	put(leaf, "cgroup.controllers", "cpuset cpu memory pids");
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		put(leaf, files[i], "");
+	p->version = 2;
+	p->n_dirs = 1;
+	strcpy(p->dirs[0].path, leaf);
+	p->dirs[0].mount_len = (unsigned)strlen(top);
+	assert_int_equal(cell_ocicg_create_plan(p, cell_ocicg_wanted(&r), &cg, &err), 0);
+	free(p);
+	assert_int_equal(cell_ocicg_get_plan(cg)->dirs[0].made, 0); /* it was there */
+
+	/* io is offered by the parent but not enabled for the leaf */
+	assert_int_equal(cell_ocicg_set(cg, &r, &err), -EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "linux.resources.blockIO.weight: the io controller is "
+					"not enabled in /tmp/test-ocicg-"));
+	put(leaf, "cgroup.controllers", "cpuset cpu io memory pids");
+	/* everything is written before the device program, which a plain
+	 * directory cannot take */
+	assert_true(cell_ocicg_set(cg, &r, &err) < 0);
+	assert_non_null(strstr(err.msg, "devices: "));
+	expect(leaf, "memory.max", "67108864");
+	expect(leaf, "memory.swap.max", "33554432");
+	expect(leaf, "memory.low", "max");
+	expect(leaf, "cpu.weight", "39");
+	expect(leaf, "cpu.max", "50000 100000");
+	expect(leaf, "cpuset.cpus", "0-1");
+	expect(leaf, "pids.max", "max");
+	expect(leaf, "io.weight", "default 4950");
+	expect(leaf, "memory.high", "50M");
+
+	/* update: the period alone keeps the quota; swap alone uses memory.max */
+	static const char *const updated[] = { "cpu.max", "memory.swap.max" };
+	struct cell_ocicg_resources up = { .set = CELL_OCICG_SET_CPU_PERIOD |
+						  CELL_OCICG_SET_MEMORY_SWAP,
+					   .cpu_period = 200000,
+					   .memory_swap = -1 };
+	blank(leaf, updated + 1, 1);
+	/* (fails at the devices again: still fresh) */
+	assert_true(cell_ocicg_set(cg, &up, &err) < 0);
+	expect(leaf, "cpu.max", "50000 200000");
+	expect(leaf, "memory.swap.max", "max");
+	up.set = CELL_OCICG_SET_MEMORY_SWAP;
+	up.memory_swap = 80 << 20;
+	blank(leaf, updated, 2);
+	assert_true(cell_ocicg_set(cg, &up, &err) < 0);
+	expect(leaf, "memory.swap.max", "16777216");
+	up.memory_swap = 32 << 20;
+	assert_int_equal(cell_ocicg_set(cg, &up, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "below the memory limit"));
+
+	/* refused on v2 */
+	struct cell_ocicg_resources bad = { .set = CELL_OCICG_SET_MEMORY_SWAPPINESS };
+	assert_int_equal(cell_ocicg_set(cg, &bad, &err), -EOPNOTSUPP);
+	bad.set = CELL_OCICG_SET_OOM_KILL_DISABLE;
+	bad.disable_oom_killer = true;
+	assert_int_equal(cell_ocicg_set(cg, &bad, &err), -EOPNOTSUPP);
+	struct cell_ocicg_unified esc[] = { { "../cgroup.procs", "1" } };
+	bad.set = CELL_OCICG_SET_UNIFIED;
+	bad.unified = esc;
+	bad.n_unified = 1;
+	assert_int_equal(cell_ocicg_set(cg, &bad, &err), -EINVAL);
+	esc[0].key = "memory.nothing";
+	assert_int_equal(cell_ocicg_set(cg, &bad, &err), -ENOENT);
+
+	/* remove takes nothing it did not make (and nothing outside cgroupfs) */
+	assert_int_equal(cell_ocicg_remove(cg, &err), 0);
+	assert_true(dir_exists(leaf));
+	cell_ocicg_free(cg);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", leaf, files[i]);
+		unlink(path);
+	}
+	snprintf(leaf + strlen(leaf), sizeof(leaf) - strlen(leaf), "/cgroup.controllers");
+	unlink(leaf);
+	*strrchr(leaf, '/') = '\0';
+	assert_int_equal(rmdir(leaf), 0);
+	snprintf(leaf, sizeof(leaf), "%s/cgroup.controllers", top);
+	unlink(leaf);
+	snprintf(leaf, sizeof(leaf), "%s/cgroup.subtree_control", top);
+	unlink(leaf);
+	assert_int_equal(rmdir(top), 0);
+}
+
 /* ---- live (root) ---- */
 
 static bool dir_exists(const char *path)
@@ -757,6 +916,7 @@ int main(void)
 		cmocka_unit_test(test_record),
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_bpf_program),
+		cmocka_unit_test(test_v2_values),
 		cmocka_unit_test(test_live_v1),
 		cmocka_unit_test(test_live_v1_busy),
 		cmocka_unit_test(test_live_v1_cpuset_swap),
