@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../lib/cleanup.h"
+#include "ociconfig.h"
 
 #define ROOT ".linux.seccomp"
 #define PATH_MAX_LEN 96
@@ -84,20 +85,24 @@ static json_t *member(const json_t *obj, const char *key)
 	return json_is_null(v) ? NULL : v;
 }
 
-/* An unsigned JSON integer up to max. */
+/* An unsigned JSON integer up to max (above INT64_MAX as marked by
+ * cell_oci_json_load). */
 static int get_uint(const json_t *v, const char *path, uint64_t max, uint64_t *ret,
 		    struct cell_err *err)
 {
-	json_int_t i;
+	uint64_t x;
 
-	if (!json_is_integer(v))
+	if (!cell_oci_json_u64(v, &x)) {
+		if (json_is_integer(v))
+			return fail(err, path, "expected an integer from 0 to %llu, got %lld",
+				    (unsigned long long)max, (long long)json_integer_value(v));
 		return fail(err, path, "expected an integer from 0 to %llu",
 			    (unsigned long long)max);
-	i = json_integer_value(v);
-	if (i < 0 || (uint64_t)i > max)
-		return fail(err, path, "expected an integer from 0 to %llu, got %lld",
-			    (unsigned long long)max, (long long)i);
-	*ret = (uint64_t)i;
+	}
+	if (x > max)
+		return fail(err, path, "expected an integer from 0 to %llu, got %llu",
+			    (unsigned long long)max, (unsigned long long)x);
+	*ret = x;
 	return 0;
 }
 
@@ -476,7 +481,6 @@ int cell_oci_seccomp_policy(const json_t *seccomp, struct cell_seccomp_policy **
 int cell_oci_seccomp_policy_parse(const char *text, struct cell_seccomp_policy **ret,
 				  struct cell_err *err)
 {
-	json_error_t jerr;
 	json_t *root;
 	int r;
 
@@ -484,10 +488,11 @@ int cell_oci_seccomp_policy_parse(const char *text, struct cell_seccomp_policy *
 		*ret = NULL;
 		return 0;
 	}
-	root = json_loads(text, 0, &jerr);
+	/* Not json_loads(): it refuses integers above INT64_MAX, which are
+	 * valid uint64 values and usual masks. */
+	root = cell_oci_json_load(text, strlen(text), err);
 	if (!root)
-		return cell_fail(err, EINVAL, ROOT ": %s (line %d, column %d)", jerr.text,
-				 jerr.line, jerr.column);
+		return cell_err_prefix(err, ROOT);
 	r = cell_oci_seccomp_policy(root, ret, err);
 	json_decref(root);
 	return r;

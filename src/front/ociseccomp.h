@@ -57,9 +57,10 @@
  *
  * JSON null counts as absent, as in Go's decoder; members the spec does not
  * define (podman's archMap, includes, excludes, comment) are ignored, as
- * the spec requires.  Numbers must be JSON integers >= 0 (jansson refuses
- * integers above INT64_MAX while parsing, so uint64 values from 2^63 up
- * cannot be given).
+ * the spec requires.  Numbers must be JSON integers >= 0; uint64 values
+ * above INT64_MAX, which jansson's own parser refuses, come through
+ * cell_oci_json_load() (ociconfig.h), as cell_oci_seccomp_policy_parse()
+ * reads the text.
  *
  * Errors name the JSON path: ".linux.seccomp.syscalls[3].action: unknown
  * action \"SCMP_ACT_FOO\"".
@@ -72,8 +73,9 @@
 #include "../lib/err.h"
 #include "../lib/seccomp.h"
 
-/* Convert linux.seccomp.  seccomp NULL or JSON null: *ret = NULL (no
- * filter).  On failure *ret is left alone. */
+/* Convert linux.seccomp, a tree from cell_oci_json_load() (or any
+ * jansson tree without integers above INT64_MAX).  seccomp NULL or JSON
+ * null: *ret = NULL (no filter).  On failure *ret is left alone. */
 int cell_oci_seccomp_policy(const json_t *seccomp, struct cell_seccomp_policy **ret,
 			    struct cell_err *err);
 

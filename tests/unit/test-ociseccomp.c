@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -492,7 +493,10 @@ static void test_operators(void **state)
 		"\"op\": \"SCMP_CMP_MASKED_EQ\"}]},"
 		"{\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
 		"{\"index\": 0, \"value\": 255, \"op\": \"SCMP_CMP_MASKED_EQ\"}]},"
-		"{\"names\": [\"getpgid\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": []}]}");
+		"{\"names\": [\"getpgid\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": []},"
+		"{\"names\": [\"getsid\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+		"{\"index\": 0, \"value\": 18446744073709551615, \"valueTwo\": "
+		"9223372036854775808, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}]}");
 	const struct cell_seccomp_rule *r = find(p, "kcmp", 0);
 	static const enum cell_seccomp_op want[] = { CELL_SECCOMP_NE, CELL_SECCOMP_LT,
 						     CELL_SECCOMP_LE, CELL_SECCOMP_EQ,
@@ -515,6 +519,10 @@ static void test_operators(void **state)
 	assert_int_equal(r->conds[0].value, 0); /* valueTwo absent */
 	/* an empty args list: unconditional */
 	assert_int_equal(find(p, "getpgid", 0)->n_conds, 0);
+	/* uint64 values above INT64_MAX, which jansson alone refuses */
+	r = find(p, "getsid", 0);
+	assert_int_equal(r->conds[0].mask, UINT64_MAX);
+	assert_int_equal(r->conds[0].value, 1ull << 63);
 	prog = compile_ok(p);
 	cell_seccomp_prog_free(&prog);
 	cell_seccomp_policy_free(p);
@@ -796,6 +804,15 @@ static void test_errors(void **state)
 		  "\"SCMP_CMP_EQ\"}, {\"index\": 6, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}",
 		  ".linux.seccomp.syscalls[0].args[1].index: expected an integer from 0 to 5, got 6" },
 		{ "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], "
+		  "\"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 18446744073709551615, "
+		  "\"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+		  ".linux.seccomp.syscalls[0].args[0].index: expected an integer from 0 to 5, got "
+		  "18446744073709551615" },
+		{ "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], "
+		  "\"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"value\": "
+		  "18446744073709551616, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+		  ".linux.seccomp: line 1 column " },
+		{ "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], "
 		  "\"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"op\": "
 		  "\"SCMP_CMP_EQ\"}]}]}",
 		  ".linux.seccomp.syscalls[0].args[0].value: missing" },
@@ -864,6 +881,11 @@ static int errno_child(void)
 		return 4;
 	if (syscall(SYS_getpid) != getpid())
 		return 5;
+	/* the 64-bit mask: arg1 == 2^64 - 2 matches, 0 does not */
+	EXPECT(syscall(SYS_getpriority, PRIO_PROCESS, ~1ull), 33, 6);
+	errno = 0;
+	if (syscall(SYS_getpriority, PRIO_PROCESS, 0) < 0 && errno == 33)
+		return 7;
 	return 0;
 }
 
@@ -899,7 +921,10 @@ static void test_live_actions(void **state)
 		"{\"names\": [\"getsid\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13,"
 		"\"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]},"
 		"{\"names\": [\"kcmp\"], \"action\": \"SCMP_ACT_KILL_PROCESS\"},"
-		"{\"names\": [\"acct\"], \"action\": \"SCMP_ACT_TRAP\"}]}");
+		"{\"names\": [\"acct\"], \"action\": \"SCMP_ACT_TRAP\"},"
+		"{\"names\": [\"getpriority\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 33,"
+		"\"args\": [{\"index\": 1, \"value\": 18446744073709551615, \"valueTwo\": "
+		"18446744073709551614, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}]}");
 
 	assert_exit(run_filtered(&prog, errno_child), 0);
 	assert_sigsys(run_filtered(&prog, kill_child));
