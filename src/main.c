@@ -39,6 +39,7 @@ static const char main_help[] =
 	"  net add|del|ls|exec|link|unlink|gc named network namespaces and links\n"
 	"  doctor [--json]                    what this host allows\n"
 	"  profile show NAME|FILE             the options a profile sets\n"
+	"  oci COMMAND ...                    the OCI runtime (also as cell-oci)\n"
 	"  help [COMMAND]                     help on a command\n"
 	"\n"
 	"  -h, --help      this text\n"
@@ -210,6 +211,13 @@ int main(int argc, char **argv)
 	/* argv strings are contiguous; init hides them from the sandbox. */
 	cell_launch_set_cmdline_area(argv[0], (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) -
 						       argv[0]));
+	/* installed as a link named cell-oci: the OCI runtime's command line */
+	{
+		const char *base = strrchr(argv[0], '/');
+
+		if (strcmp(base ? base + 1 : argv[0], "cell-oci") == 0)
+			return cell_cmd_oci(argc, argv);
+	}
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		fputs(main_help, argc < 2 ? stderr : stdout);
 		return argc < 2 ? CELL_EXIT_SETUP : 0;

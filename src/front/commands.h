@@ -43,6 +43,10 @@ extern const char cell_cmd_gc_help[];
 int cell_cmd_logs(int argc, char **argv);
 extern const char cell_cmd_logs_help[];
 
+/* cell oci, the OCI runtime (front/ocicmd.c); also as cell-oci */
+int cell_cmd_oci(int argc, char **argv);
+extern const char cell_cmd_oci_help[];
+
 #define CELL_EXTRA_COMMANDS                                                                        \
 	{ "root", cell_cmd_root, cell_cmd_root_help },                                             \
 	{ "unit", cell_cmd_unit, cell_cmd_unit_help },                                             \
@@ -55,6 +59,7 @@ extern const char cell_cmd_logs_help[];
 	{ "stop", cell_cmd_stop, cell_cmd_stop_help },                                            \
 	{ "rm", cell_cmd_rm, cell_cmd_rm_help },                                            \
 	{ "gc", cell_cmd_gc, cell_cmd_gc_help },                                            \
-	{ "logs", cell_cmd_logs, cell_cmd_logs_help },
+	{ "logs", cell_cmd_logs, cell_cmd_logs_help },                                            \
+	{ "oci", cell_cmd_oci, cell_cmd_oci_help },
 
 #endif
