@@ -373,7 +373,7 @@ int cell_ociplan_make(const struct cell_oci_config *c, const char *bundle,
 		o->type = d->type;
 		o->major = d->major < 0 ? 0 : (unsigned)d->major;
 		o->minor = d->minor < 0 ? 0 : (unsigned)d->minor;
-		o->mode = d->file_mode.set ? (unsigned)d->file_mode.value : 0666;
+		o->mode = d->file_mode.set ? (unsigned)d->file_mode.value & 07777 : 0666;
 		o->uid = d->uid.set ? (uint32_t)d->uid.value : 0;
 		o->gid = d->gid.set ? (uint32_t)d->gid.value : 0;
 	}
