@@ -200,6 +200,8 @@ static void receive_seccomp(struct cell_child_ctx *c)
 	}
 	seccomp_prog.insns = seccomp_insns;
 	seccomp_prog.len = (unsigned short)msg.status;
+	/* the flags (a policy's "flag" lines) are the plan's, made before clone */
+	seccomp_prog.flags = c->plan->seccomp_policy->filter_flags;
 }
 
 struct spawn_args {
