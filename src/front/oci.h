@@ -123,9 +123,11 @@ struct cell_oci_exec_opts {
 	int preserve_fds;
 };
 
-/* Run the hooks of one kind with the state JSON on their stdin. */
+/* Run the hooks of one kind with the state JSON on their stdin: in the
+ * runtime's namespaces (pid 0) or in those of the container's process pid
+ * (start time start). */
 int cell_oci_run_hooks(const struct cell_oci_config *c, enum cell_oci_hook_kind kind,
-		       const char *state, struct cell_err *err);
+		       const char *state, pid_t pid, uint64_t start, struct cell_err *err);
 int cell_oci_load_config(int dirfd, struct cell_oci_config *cfg, struct cell_err *err);
 int cell_oci_do_create(const char *id, const struct cell_oci_create_opts *o,
 		       struct cell_oci_child *child, struct cell_err *err);

@@ -38,8 +38,12 @@
 
 /* ---- hooks ---- */
 
+/* One kind of hooks, in order, each with the state on its stdin.  In the
+ * runtime's namespaces (pid 0), or in the container's (pid): for
+ * createContainer the path is resolved in the runtime's (opened before
+ * joining), for startContainer in the container's, as the spec says. */
 int cell_oci_run_hooks(const struct cell_oci_config *c, enum cell_oci_hook_kind kind,
-		       const char *state, struct cell_err *err)
+		       const char *state, pid_t pid, uint64_t start, struct cell_err *err)
 {
 	const struct cell_oci_hooks *h = &c->hooks[kind];
 
@@ -49,21 +53,34 @@ int cell_oci_run_hooks(const struct cell_oci_config *c, enum cell_oci_hook_kind 
 		char *const no_env[] = { NULL };
 		int in[2], status = 0;
 		_cleanup_close_ int pidfd = -1;
-		pid_t pid;
+		pid_t child;
 		struct pollfd pfd;
 
 		if (pipe2(in, O_CLOEXEC) < 0)
 			return cell_fail(err, errno, "hook");
-		pid = fork();
-		if (pid < 0) {
+		child = fork();
+		if (child < 0) {
 			close(in[0]);
 			close(in[1]);
 			return cell_fail(err, errno, "hook");
 		}
-		if (pid == 0) {
+		if (child == 0) {
+			struct cell_err e = { 0 };
+			int exe = -1;
+
+			if (pid > 0 && kind != CELL_OCI_HOOK_START_CONTAINER)
+				exe = open(hk->path, O_PATH | O_CLOEXEC);
+			if (pid > 0 && cell_oci_join(pid, start, &e) < 0) {
+				dprintf(2, "cell: hook %s: %s\n", hk->path, e.msg);
+				_exit(127);
+			}
 			dup2(in[0], 0);
-			execve(hk->path, hk->args ? hk->args : def_argv,
-			       hk->env ? hk->env : no_env);
+			if (exe >= 0)
+				syscall(SYS_execveat, exe, "", hk->args ? hk->args : def_argv,
+					hk->env ? hk->env : no_env, AT_EMPTY_PATH);
+			else
+				execve(hk->path, hk->args ? hk->args : def_argv,
+				       hk->env ? hk->env : no_env);
 			dprintf(2, "cell: hook %s: %s\n", hk->path, strerror(errno));
 			_exit(127);
 		}
@@ -71,15 +88,15 @@ int cell_oci_run_hooks(const struct cell_oci_config *c, enum cell_oci_hook_kind 
 		(void)signal(SIGPIPE, SIG_IGN);
 		(void)!write(in[1], state, strlen(state)); /* a hook may not read it */
 		close(in[1]);
-		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		pidfd = (int)syscall(SYS_pidfd_open, child, 0);
 		pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 		if (pidfd >= 0 && hk->timeout > 0 && poll(&pfd, 1, hk->timeout * 1000) == 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
+			kill(child, SIGKILL);
+			waitpid(child, NULL, 0);
 			return cell_fail(err, ETIMEDOUT, ".hooks.%s[%zu] %s: timed out after %d s",
 					 cell_oci_hook_name(kind), i, hk->path, hk->timeout);
 		}
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 			;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			return cell_fail(err, 0, ".hooks.%s[%zu] %s failed (status %d)",
@@ -308,8 +325,10 @@ int cell_oci_do_create(const char *id, const struct cell_oci_create_opts *o,
 		r = cell_fail(err, ENOMEM, "state");
 		goto fail_child;
 	}
-	if ((r = cell_oci_run_hooks(&cfg, CELL_OCI_HOOK_PRESTART, state, err)) < 0 ||
-	    (r = cell_oci_run_hooks(&cfg, CELL_OCI_HOOK_CREATE_RUNTIME, state, err)) < 0)
+	if ((r = cell_oci_run_hooks(&cfg, CELL_OCI_HOOK_PRESTART, state, 0, 0, err)) < 0 ||
+	    (r = cell_oci_run_hooks(&cfg, CELL_OCI_HOOK_CREATE_RUNTIME, state, 0, 0, err)) < 0 ||
+	    (r = cell_oci_run_hooks(&cfg, CELL_OCI_HOOK_CREATE_CONTAINER, state, rec.pid, rec.start,
+				    err)) < 0)
 		goto fail_child;
 	r = cell_oci_detach(child, err);
 	if (r < 0)
@@ -359,16 +378,28 @@ int cell_oci_do_start(const char *id, struct cell_err *err)
 			      cell_ocistate_status_name[st]);
 		goto out;
 	}
+	r = cell_oci_load_config(dirfd, &cfg, err);
+	if (r < 0)
+		goto out;
+	state = cell_ocistate_json(&rec, CELL_OCI_CREATED, false);
+	if (!state) {
+		r = cell_fail(err, ENOMEM, "state");
+		goto out;
+	}
+	/* startContainer: in the container, before its process runs; a
+	 * failure stops the start (the container stays created) */
+	r = cell_oci_run_hooks(&cfg, CELL_OCI_HOOK_START_CONTAINER, state, rec.pid, rec.start, err);
+	if (r < 0)
+		goto out;
 	r = cell_oci_start(dirfd, CELL_OCI_FIFO, err);
 	if (r < 0)
 		goto out;
-	if (cell_oci_load_config(dirfd, &cfg, err) == 0) {
-		state = cell_ocistate_json(&rec, CELL_OCI_RUNNING, false);
-		/* poststart: a failure is logged, the container runs on (spec) */
-		if (state && cell_oci_run_hooks(&cfg, CELL_OCI_HOOK_POSTSTART, state, err) < 0)
-			(void)cell_oci_fail(-EINVAL, err);
-		*err = (struct cell_err){ 0 };
-	}
+	free(state);
+	state = cell_ocistate_json(&rec, CELL_OCI_RUNNING, false);
+	/* poststart: a failure is logged, the container runs on (spec) */
+	if (state && cell_oci_run_hooks(&cfg, CELL_OCI_HOOK_POSTSTART, state, 0, 0, err) < 0)
+		(void)cell_oci_fail(-EINVAL, err);
+	*err = (struct cell_err){ 0 };
 out:
 	free(state);
 	cell_oci_config_clear(&cfg);

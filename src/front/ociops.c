@@ -192,7 +192,7 @@ int cell_oci_do_delete(const char *id, bool force, struct cell_err *err)
 	if (cell_oci_load_config(dirfd, &cfg, &e2) == 0) {
 		state = cell_ocistate_json(&rec, CELL_OCI_STOPPED, false);
 		/* poststop: failures are logged, the delete goes on (spec) */
-		if (state && cell_oci_run_hooks(&cfg, CELL_OCI_HOOK_POSTSTOP, state, &e2) < 0)
+		if (state && cell_oci_run_hooks(&cfg, CELL_OCI_HOOK_POSTSTOP, state, 0, 0, &e2) < 0)
 			(void)cell_oci_fail(-EINVAL, &e2);
 	}
 	cell_ocistate_remove(rootfd, id);

@@ -262,11 +262,6 @@ int cell_ociplan_make(const struct cell_oci_config *c, const char *bundle,
 		return cell_fail(err, EOPNOTSUPP, ".linux.personality: not supported by cell");
 	if (l->monotonic.set || l->boottime.set)
 		return cell_fail(err, EOPNOTSUPP, ".linux.timeOffsets: not supported by cell");
-	for (int k = 0; k < CELL_OCI_HOOK_MAX; k++)
-		if ((k == CELL_OCI_HOOK_CREATE_CONTAINER || k == CELL_OCI_HOOK_START_CONTAINER) &&
-		    c->hooks[k].n)
-			return cell_fail(err, EOPNOTSUPP, ".hooks.%s: not supported by cell yet",
-					 cell_oci_hook_name(k));
 	root = join_path(bundle, c->root_path);
 	if (!root)
 		return cell_fail(err, ENOMEM, "root");

@@ -1106,6 +1106,38 @@ int cell_oci_start(int state_dirfd, const char *fifo_name, struct cell_err *err)
 
 /* ---- exec ---- */
 
+/* CLONE_NEW* of the namespaces where pid is not where we are. */
+static int ns_differ(pid_t pid)
+{
+	static const char *const names[] = { "user", "mnt", "pid", "net", "ipc", "uts", "cgroup",
+					     "time" };
+	int flags = 0;
+
+	for (int t = 0; t < CELL_NS_MAX; t++) {
+		char a[64], b[64];
+		struct stat sa, sb;
+
+		snprintf(a, sizeof(a), "/proc/self/ns/%s", names[t]);
+		snprintf(b, sizeof(b), "/proc/%d/ns/%s", (int)pid, names[t]);
+		if (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino != sb.st_ino)
+			flags |= (int)ns_flag[t];
+	}
+	return flags;
+}
+
+int cell_oci_join(pid_t pid, uint64_t start_time, struct cell_err *err)
+{
+	_cleanup_close_ int pidfd = cell_proc_pidfd(pid, start_time);
+	int flags;
+
+	if (pidfd < 0)
+		return cell_fail(err, -pidfd, "the container's process %d is gone", (int)pid);
+	flags = ns_differ(pid);
+	if (flags && setns(pidfd, flags) < 0)
+		return cell_fail(err, errno, "join the container's namespaces");
+	return 0;
+}
+
 __attribute__((noreturn)) static void exec_child(int sock, const struct cell_oci_proc *proc0,
 						 bool console)
 {
@@ -1138,8 +1170,6 @@ int cell_oci_exec(pid_t pid, uint64_t start_time, const struct cell_oci_proc *pr
 		  const char *const *cgroup_procs, int console_fd, int preserve_fds, bool detach,
 		  pid_t *ret_pid, struct cell_err *err)
 {
-	static const char *const names[] = { "user", "mnt", "pid",    "net",
-					     "ipc",  "uts", "cgroup", "time" };
 	_cleanup_close_ int pidfd = -1;
 	int sp[2] = { -1, -1 }, flags = 0, r, status;
 	pid_t mid, child = -1;
@@ -1147,17 +1177,7 @@ int cell_oci_exec(pid_t pid, uint64_t start_time, const struct cell_oci_proc *pr
 	pidfd = cell_proc_pidfd(pid, start_time);
 	if (pidfd < 0)
 		return cell_fail(err, -pidfd, "the container's process %d is gone", (int)pid);
-	/* the namespaces that differ from ours: setns(2) with a pidfd takes
-	 * them all at once, the user namespace first */
-	for (int t = 0; t < CELL_NS_MAX; t++) {
-		char a[64], b[64];
-		struct stat sa, sb;
-
-		snprintf(a, sizeof(a), "/proc/self/ns/%s", names[t]);
-		snprintf(b, sizeof(b), "/proc/%d/ns/%s", (int)pid, names[t]);
-		if (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino != sb.st_ino)
-			flags |= (int)ns_flag[t];
-	}
+	flags = ns_differ(pid);
 	/* a double fork puts the process into the pid namespace; as the
 	 * subreaper we get it back when the middle process exits */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)

@@ -126,6 +126,11 @@ int cell_oci_detach(struct cell_oci_child *c, struct cell_err *err);
  * byte.  -ENXIO style errors when nobody waits on it. */
 int cell_oci_start(int state_dirfd, const char *fifo_name, struct cell_err *err);
 
+/* Move the calling process into the namespaces of the container's process
+ * (pid with start time) that differ from its own, user namespace first
+ * (setns(2) with a pidfd); a pid namespace applies to its children. */
+int cell_oci_join(pid_t pid, uint64_t start_time, struct cell_err *err);
+
 /* `exec`: a new process in a running container (pid, start time checked)
  * with proc's identity and restrictions.  cgroup_attach as above.  detach:
  * return once it has exec'd, with its pid in *ret_pid; otherwise wait and
