@@ -145,11 +145,47 @@ static int write_pid_file(const char *path, pid_t pid, struct cell_err *err)
 	return 0;
 }
 
+/* What create's callbacks (lib/ocirun.h) need. */
+struct create_ctx {
+	struct cell_ocicg *cg;
+	const struct cell_oci_config *cfg;
+	struct cell_ocistate_record *rec;
+	int dirfd;
+};
+
 static int attach_cg(pid_t pid, void *arg, struct cell_err *err)
 {
-	struct cell_ocicg *cg = arg;
+	struct create_ctx *x = arg;
 
-	return cg && cell_ocicg_fd(cg) < 0 ? cell_ocicg_attach(cg, pid, err) : 0;
+	return x->cg && cell_ocicg_fd(x->cg) < 0 ? cell_ocicg_attach(x->cg, pid, err) : 0;
+}
+
+/* The container's mounts are made, its root not yet pivoted into: record
+ * its process, then the hooks of this moment, with the state "creating"
+ * (runtime-spec: prestart and createRuntime in the runtime's namespaces,
+ * createContainer in the container's). */
+static int before_pivot(pid_t pid, void *arg, struct cell_err *err)
+{
+	struct create_ctx *x = arg;
+	char *state;
+	int r;
+
+	x->rec->pid = pid;
+	r = cell_proc_start_time(pid, &x->rec->start);
+	if (r < 0)
+		return cell_fail(err, -r, "the container's process");
+	r = cell_ocistate_record_write(x->dirfd, x->rec, err);
+	if (r < 0)
+		return r;
+	state = cell_ocistate_json(x->rec, CELL_OCI_CREATING, false);
+	if (!state)
+		return cell_fail(err, ENOMEM, "state");
+	if ((r = cell_oci_run_hooks(x->cfg, CELL_OCI_HOOK_PRESTART, state, 0, 0, err)) >= 0 &&
+	    (r = cell_oci_run_hooks(x->cfg, CELL_OCI_HOOK_CREATE_RUNTIME, state, 0, 0, err)) >= 0)
+		r = cell_oci_run_hooks(x->cfg, CELL_OCI_HOOK_CREATE_CONTAINER, state, pid,
+				       x->rec->start, err);
+	free(state);
+	return r;
 }
 
 static int copy_config(int bundlefd, int dirfd, struct cell_err *err)
@@ -306,8 +342,17 @@ int cell_oci_do_create(const char *id, const struct cell_oci_create_opts *o,
 		goto out;
 	}
 	cell_oci_debug("create %s: rootfs %s, %zu mounts", id, plan.rootfs, plan.n_mounts);
-	r = cell_oci_create(&plan, fifo, cg ? cell_ocicg_fd(cg) : -1, attach_cg, cg, console, child,
-			    err);
+	plan.sync_before_pivot = cfg.hooks[CELL_OCI_HOOK_PRESTART].n ||
+				 cfg.hooks[CELL_OCI_HOOK_CREATE_RUNTIME].n ||
+				 cfg.hooks[CELL_OCI_HOOK_CREATE_CONTAINER].n;
+	{
+		struct create_ctx x = { .cg = cg, .cfg = &cfg, .rec = &rec, .dirfd = dirfd };
+		struct cell_oci_create_cb cb = { .attach = attach_cg, .before_pivot = before_pivot,
+						 .arg = &x };
+
+		r = cell_oci_create(&plan, fifo, cg ? cell_ocicg_fd(cg) : -1, &cb, console, child,
+				    err);
+	}
 	if (r < 0)
 		goto out;
 	rec.pid = child->pid;
@@ -319,16 +364,6 @@ int cell_oci_do_create(const char *id, const struct cell_oci_create_opts *o,
 	if ((r = cell_ocistate_record_write(dirfd, &rec, err)) < 0)
 		goto fail_child;
 	if (o->pid_file && (r = write_pid_file(o->pid_file, child->pid, err)) < 0)
-		goto fail_child;
-	state = cell_ocistate_json(&rec, CELL_OCI_CREATED, false);
-	if (!state) {
-		r = cell_fail(err, ENOMEM, "state");
-		goto fail_child;
-	}
-	if ((r = cell_oci_run_hooks(&cfg, CELL_OCI_HOOK_PRESTART, state, 0, 0, err)) < 0 ||
-	    (r = cell_oci_run_hooks(&cfg, CELL_OCI_HOOK_CREATE_RUNTIME, state, 0, 0, err)) < 0 ||
-	    (r = cell_oci_run_hooks(&cfg, CELL_OCI_HOOK_CREATE_CONTAINER, state, rec.pid, rec.start,
-				    err)) < 0)
 		goto fail_child;
 	r = cell_oci_detach(child, err);
 	if (r < 0)

@@ -504,7 +504,8 @@ static int mask_and_freeze(const struct cell_oci_plan *p, struct cell_err *err)
 	return 0;
 }
 
-static int setup_rootfs(const struct cell_oci_plan *p, bool mknod_ok, struct cell_err *err)
+static int setup_rootfs(const struct cell_oci_plan *p, int sock, bool mknod_ok,
+			struct cell_err *err)
 {
 	_cleanup_close_ int rootfd = -1;
 	unsigned long prop = p->rootfs_propagation ? p->rootfs_propagation : MS_SLAVE | MS_REC;
@@ -526,6 +527,15 @@ static int setup_rootfs(const struct cell_oci_plan *p, bool mknod_ok, struct cel
 	}
 	if (setup_dev(p, rootfd, mknod_ok, err) < 0)
 		return -EINVAL;
+	if (p->sync_before_pivot) {
+		/* the hooks that run before pivot_root (the parent's) */
+		struct cell_msg msg = { .type = CELL_MSG_READY, .status = 1 };
+		size_t nfds = 0;
+
+		if (cell_sync_send(sock, &msg, NULL, 0) < 0 ||
+		    cell_sync_recv(sock, &msg, NULL, 0, &nfds) <= 0 || msg.type != CELL_MSG_GO)
+			_exit(CELL_EXIT_SETUP); /* the parent failed and says why */
+	}
 	/* pivot_root(".", "."): the old root ends up on top, detached next */
 	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
 		return cell_fail(err, errno, "pivot_root into %s", p->rootfs);
@@ -824,7 +834,8 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 		cell_fail(&err, errno, "domainname %s", p->domainname);
 		DIE(c->sock, &err);
 	}
-	if (setup_rootfs(p, !(p->new_ns & CELL_NS_BIT(CELL_NS_USER)) && !p->ns_path[CELL_NS_USER],
+	if (setup_rootfs(p, c->sock,
+			 !(p->new_ns & CELL_NS_BIT(CELL_NS_USER)) && !p->ns_path[CELL_NS_USER],
 			 &err) < 0)
 		DIE(c->sock, &err);
 	if (setup_process(c->sock, &proc, c->console, &err) < 0)
@@ -919,8 +930,8 @@ static void kill_reap(pid_t pid, int pidfd)
 }
 
 int cell_oci_create(const struct cell_oci_plan *p, int fifo_fd, int cgroup_fd,
-		    int (*attach)(pid_t pid, void *arg, struct cell_err *err), void *attach_arg,
-		    int console_fd, struct cell_oci_child *ret, struct cell_err *err)
+		    const struct cell_oci_create_cb *cb, int console_fd, struct cell_oci_child *ret,
+		    struct cell_err *err)
 {
 	int home[CELL_NS_MAX], join[CELL_NS_MAX];
 	struct clone_args args = { 0 };
@@ -996,7 +1007,7 @@ int cell_oci_create(const struct cell_oci_plan *p, int fifo_fd, int cgroup_fd,
 	ret->pid = pid;
 	ret->pidfd = pidfd;
 	ret->sock = sp[0];
-	if (attach && (r = attach(pid, attach_arg, err)) < 0)
+	if (cb && cb->attach && (r = cb->attach(pid, cb->arg, err)) < 0)
 		goto fail;
 	if ((p->new_ns & CELL_NS_BIT(CELL_NS_USER)) && (r = write_maps(p, pid, err)) < 0)
 		goto fail;
@@ -1043,6 +1054,17 @@ int cell_oci_create(const struct cell_oci_plan *p, int fifo_fd, int cgroup_fd,
 		}
 		if (nfds == 1)
 			close(fd);
+		if (msg.type == CELL_MSG_READY && msg.status == 1) {
+			struct cell_msg go = { .type = CELL_MSG_GO };
+
+			if (cb && cb->before_pivot && (r = cb->before_pivot(pid, cb->arg, err)) < 0)
+				goto fail;
+			if (cell_sync_send(ret->sock, &go, NULL, 0) < 0) {
+				r = cell_fail(err, errno, "release the container");
+				goto fail;
+			}
+			continue;
+		}
 		if (msg.type == CELL_MSG_READY)
 			return 0;
 	}

@@ -93,6 +93,7 @@ struct cell_oci_plan {
 	char **cgroup_dirs;
 	struct cell_oci_proc proc;
 	int preserve_fds; /* fds 3..3+N-1 stay open (--preserve-fds) */
+	bool sync_before_pivot; /* stop before pivot_root for cb->before_pivot */
 };
 
 void cell_oci_plan_clear(struct cell_oci_plan *p);
@@ -106,17 +107,27 @@ struct cell_oci_child {
 	int pty_master; /* terminal without a console socket; else -1 */
 };
 
+/* What the caller does while the container is made (all may be NULL):
+ * attach moves the child into its cgroup before it goes on (v1 cgroups);
+ * before_pivot runs when the container's mounts are made and the root is
+ * not yet pivoted into (the runtime-spec's createRuntime and
+ * createContainer hooks), the child waiting meanwhile. */
+struct cell_oci_create_cb {
+	int (*attach)(pid_t pid, void *arg, struct cell_err *err);
+	int (*before_pivot)(pid_t pid, void *arg, struct cell_err *err);
+	void *arg;
+};
+
 /* Start the container's process and wait until it is READY (everything
  * done but exec; blocked on the fifo).  fifo_fd: an O_PATH fd of the exec
- * fifo.  cgroup_fd: v2 cgroup directory for CLONE_INTO_CGROUP (-1: none);
- * attach (may be NULL) is called with the child's pid before it goes on
- * (v1 cgroups).  console_fd: the --console-socket connection (-1: none);
- * with a terminal and no console socket the pty master is kept in
- * ret->pty_master for the caller to relay.  On failure nothing is left:
- * the child is killed and reaped. */
+ * fifo.  cgroup_fd: v2 cgroup directory for CLONE_INTO_CGROUP (-1: none).
+ * console_fd: the --console-socket connection (-1: none); with a terminal
+ * and no console socket the pty master is kept in ret->pty_master for the
+ * caller to relay.  On failure nothing is left: the child is killed and
+ * reaped. */
 int cell_oci_create(const struct cell_oci_plan *p, int fifo_fd, int cgroup_fd,
-		    int (*attach)(pid_t pid, void *arg, struct cell_err *err), void *attach_arg,
-		    int console_fd, struct cell_oci_child *ret, struct cell_err *err);
+		    const struct cell_oci_create_cb *cb, int console_fd, struct cell_oci_child *ret,
+		    struct cell_err *err);
 
 /* The container process no longer depends on us: it clears its parent-death
  * signal and closes its end; returns once it has. */
