@@ -80,8 +80,9 @@ config() {
 	run cat "$log"
 	[ "${lines[0]}" = "prestart $(hostname) creating" ]
 	[ "${lines[1]}" = "createRuntime $(hostname) creating" ]
-	# (the process may be done by then: runc reads the status anew)
-	[[ "${lines[2]}" =~ ^poststart\ (running|stopped)$ ]]
+	# (runc says "created" here, its fifo not yet gone)
+	[ "${lines[2]}" = "poststart running" ] ||
+		{ ! oci_is_cell && [[ "${lines[2]}" =~ ^poststart\ (created|stopped)$ ]]; }
 	[ "${lines[3]}" = "poststop stopped" ]
 	[ "${#lines[@]}" -eq 4 ]
 }
