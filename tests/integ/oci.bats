@@ -355,6 +355,14 @@ create_bad() {
 	assert_nothing_left "$OCI_ID"
 }
 
+@test "oci: delete --force of an unknown container succeeds (podman's rm and cleanup race)" {
+	# podman rm -f and conmon's exit command (podman container cleanup)
+	# may both delete; a failing delete --force makes podman rm exit 125
+	run rt delete --force no-such-container
+	status_is 0
+	run ! rt delete no-such-container
+}
+
 @test "oci: failed create: the root path does not exist" {
 	oci_config "$T/no-such-rootfs" /bin/true >"$B/config.json"
 	create_bad 'no-such-rootfs|no such file'
