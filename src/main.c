@@ -8,6 +8,7 @@
 
 #include "front/cli.h"
 #include "front/commands.h"
+#include "front/joincmd.h"
 #include "front/nscmd.h"
 #include "front/report.h"
 #include "lib/cleanup.h"
@@ -105,6 +106,9 @@ static int cmd_run(int argc, char **argv)
 	char cwd[4096];
 	int r, mode;
 
+	/* --join NAME: a command in a named sandbox's kept namespaces */
+	if (cell_cli_run_joins(argc, argv))
+		return cell_cmd_run_join(argc, argv);
 	if (!getcwd(cwd, sizeof(cwd)))
 		strcpy(cwd, "/");
 	mode = cell_cli_parse_run(argc, argv, environ, cwd, &spec, &err);

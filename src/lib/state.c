@@ -30,9 +30,11 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <linux/magic.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -46,6 +48,21 @@
 #ifndef NSFS_MAGIC
 #define NSFS_MAGIC 0x6e736673
 #endif
+
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE _IO(0xb7, 0x3)
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* What NS_GET_NSTYPE says of each type (ioctl_ns(2)). */
+static const int ns_clone_flag[CELL_NS_MAX] = {
+	[CELL_NS_USER] = CLONE_NEWUSER, [CELL_NS_MNT] = CLONE_NEWNS,
+	[CELL_NS_PID] = CLONE_NEWPID,	[CELL_NS_NET] = CLONE_NEWNET,
+	[CELL_NS_IPC] = CLONE_NEWIPC,	[CELL_NS_UTS] = CLONE_NEWUTS,
+	[CELL_NS_CGROUP] = CLONE_NEWCGROUP, [CELL_NS_TIME] = CLONE_NEWTIME,
+};
 
 #define RECORD_MAX (1024 * 1024)
 #define EXIT_MARK "exited\n"
@@ -117,6 +134,9 @@ void cell_state_record_clear(struct cell_state_record *r)
 	cell_state_strv_free(r->cgroups);
 	free(r->root);
 	free(r->net);
+	free(r->hostname);
+	free(r->domainname);
+	free(r->workdir);
 	free(r->seccomp);
 	free(r->seccomp_bpf);
 	free(r->log);
@@ -219,7 +239,13 @@ int cell_state_record_fill(struct cell_state_record *r, const char *name,
 	}
 	if ((rc = strv_copy(&r->argv, s->argv)) < 0 || (rc = strv_copy(&r->env, s->env)) < 0 ||
 	    (rc = str_set(&r->root, s->root_mode == CELL_ROOT_DEFAULT ? NULL : s->root)) < 0 ||
-	    (rc = str_set(&r->net, net)) < 0)
+	    (rc = str_set(&r->net, net)) < 0 || (rc = str_set(&r->workdir, s->workdir)) < 0)
+		return rc;
+	/* What a uts namespace made anew for `cell run --join` is given (the
+	 * launcher's default name is "cell"). */
+	if ((s->ns & CELL_NS_BIT(CELL_NS_UTS)) &&
+	    ((rc = str_set(&r->hostname, s->hostname ? s->hostname : "cell")) < 0 ||
+	     (rc = str_set(&r->domainname, s->domainname)) < 0))
 		return rc;
 	r->n_uid_map = ids->writer == CELL_IDMAP_NONE ? 0 : ids->n_uid_map;
 	r->n_gid_map = ids->writer == CELL_IDMAP_NONE ? 0 : ids->n_gid_map;
@@ -424,6 +450,9 @@ int cell_state_record_to_json(const struct cell_state_record *r, char **ret)
 	bad |= json_object_set_new(o, "namespaces", ns);
 	bad |= json_object_set_new(o, "root", root);
 	bad |= json_object_set_new(o, "network", str_or_null(r->net));
+	bad |= json_object_set_new(o, "hostname", str_or_null(r->hostname));
+	bad |= json_object_set_new(o, "domainname", str_or_null(r->domainname));
+	bad |= json_object_set_new(o, "workdir", str_or_null(r->workdir));
 	bad |= json_object_set_new(o, "uid_map", map_json(r->uid_map, r->n_uid_map));
 	bad |= json_object_set_new(o, "gid_map", map_json(r->gid_map, r->n_gid_map));
 	bad |= json_object_set_new(o, "identity", id);
@@ -572,6 +601,9 @@ static int parse_record(json_t *o, struct cell_state_record *r, struct cell_err 
 	    (rc = get_int(o, "created", INT64_MIN, INT64_MAX, &r->created, err)) < 0 ||
 	    (rc = get_strv(o, "command", &r->argv, err)) < 0 ||
 	    (rc = get_str(o, "network", &r->net, err)) < 0 ||
+	    (rc = get_str(o, "hostname", &r->hostname, err)) < 0 ||
+	    (rc = get_str(o, "domainname", &r->domainname, err)) < 0 ||
+	    (rc = get_str(o, "workdir", &r->workdir, err)) < 0 ||
 	    (rc = get_map(o, "uid_map", r->uid_map, &r->n_uid_map, err)) < 0 ||
 	    (rc = get_map(o, "gid_map", r->gid_map, &r->n_gid_map, err)) < 0 ||
 	    (rc = get_strv(o, "env", &r->env, err)) < 0 ||
@@ -1166,14 +1198,23 @@ int cell_state_open_kept(struct cell_state *st, const struct cell_state_record *
 
 		if (!r->kept[t])
 			continue;
+		/* The path comes from the name, never from the record. */
 		snprintf(path, sizeof(path), "%s.ns/%s", r->name, cell_ns_name(t));
-		fds[t] = openat(st->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fds[t] < 0)
+		fds[t] = openat(st->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+		if (fds[t] < 0 && errno == ENOENT)
+			rc = cell_fail(err, 0, "the kept %s namespace (%s) is gone",
+				       cell_ns_name(t), path);
+		else if (fds[t] < 0)
 			rc = cell_fail(err, errno, "%s: kept %s namespace", r->name,
 				       cell_ns_name(t));
-		else if (fstatfs(fds[t], &sf) < 0 || sf.f_type != NSFS_MAGIC)
-			rc = cell_fail(err, ENOENT, "%s: the kept %s namespace is gone", r->name,
-				       cell_ns_name(t));
+		/* An empty file once the bind mount is gone (someone's umount),
+		 * or something else mounted there: a namespace of the type, or
+		 * nothing to join. */
+		else if (fstatfs(fds[t], &sf) < 0 || sf.f_type != NSFS_MAGIC ||
+			 ioctl(fds[t], NS_GET_NSTYPE) != ns_clone_flag[t])
+			rc = cell_fail(err, 0, "the kept %s namespace (%s) is gone: no "
+				       "namespace of that type is mounted there", cell_ns_name(t),
+				       path);
 	}
 	if (rc < 0)
 		for (int t = 0; t < CELL_NS_MAX; t++)
@@ -1462,6 +1503,12 @@ int cell_state_run_started(struct cell_state_run *run, pid_t init,
 		r = cell_state_write(&run->st, &run->rec, err);
 	if (r == 0)
 		tell(run, 0, NULL);
+	else
+		/* The launcher gives up: the command never runs.  Then
+		 * cell_state_run_end() gives the name back and removes what
+		 * was kept so far (an unprivileged --keep left an exited
+		 * record and an empty NAME.ns). */
+		run->rec.init = (struct cell_state_proc){ 0 };
 	return r;
 }
 

@@ -63,6 +63,8 @@ struct cell_state_record {
 	enum cell_root_mode root_mode;
 	char *root;			  /* --root/--chroot DIR, NULL for the default root */
 	char *net;			  /* "none", "host", "veth", "veth:ADDR", "user", NAME */
+	char *hostname, *domainname;	  /* with a uts namespace of its own, else NULL */
+	char *workdir;			  /* --workdir DIR, NULL: the caller's if present, else / */
 	struct cell_idmap_line uid_map[CELL_IDMAP_LINES_MAX], gid_map[CELL_IDMAP_LINES_MAX];
 	unsigned n_uid_map, n_gid_map;
 
@@ -172,7 +174,8 @@ int cell_state_keep_ns(struct cell_state *st, struct cell_state_record *r, unsig
 		       pid_t pid, struct cell_err *err);
 
 /* Open the kept namespaces of r (fds[t] = -1 where none), to setns(2) into
- * them (`cell run --join NAME`).  Checks that each is still a namespace. */
+ * them (`cell run --join NAME`).  Checks that each is still a namespace of
+ * its type: "NAME: the kept TYPE namespace is gone" otherwise. */
 int cell_state_open_kept(struct cell_state *st, const struct cell_state_record *r,
 			 int fds[CELL_NS_MAX], struct cell_err *err);
 

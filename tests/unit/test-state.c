@@ -86,6 +86,9 @@ static void full_record(struct cell_state_record *r)
 	r->seccomp_bpf = strdup("IAAAAAQAAAA=");
 	r->seccomp_log = true;
 	r->log = strdup("/run/cell/web.1.log");
+	r->hostname = strdup("web");
+	r->domainname = strdup("example.org");
+	r->workdir = strdup("/srv/web");
 	r->exited = true;
 	r->exit_status = 137;
 	r->kept[CELL_NS_NET] = strdup("/run/cell/web.1.ns/net");
@@ -137,6 +140,12 @@ static void assert_records_equal(const struct cell_state_record *a,
 	assert_int_equal(a->landlock, b->landlock);
 	if (a->log || b->log)
 		assert_string_equal(a->log, b->log);
+	if (a->hostname || b->hostname)
+		assert_string_equal(a->hostname, b->hostname);
+	if (a->domainname || b->domainname)
+		assert_string_equal(a->domainname, b->domainname);
+	if (a->workdir || b->workdir)
+		assert_string_equal(a->workdir, b->workdir);
 	assert_int_equal(a->exited, b->exited);
 	assert_int_equal(a->exit_status, b->exit_status);
 	for (int t = 0; t < CELL_NS_MAX; t++) {
@@ -175,6 +184,8 @@ static void test_json_round_trip(void **state)
 	assert_records_equal(&c, &b);
 	assert_false(b.exited);
 	assert_null(b.root);
+	assert_null(b.hostname);
+	assert_null(b.workdir);
 	free(text);
 	cell_state_record_clear(&b);
 	cell_state_record_clear(&c);
@@ -461,6 +472,7 @@ static void test_run(void **state)
 
 	assert_non_null(s);
 	cell_strv_push(&s->argv, "/bin/true");
+	s->workdir = strdup("/srv");
 	ids.uid = 1000;
 	ids.set_ids = true;
 	assert_int_equal(cell_state_run_begin(&run, "svc", false, s, &ids, NULL, &err), 0);
@@ -473,6 +485,10 @@ static void test_run(void **state)
 	assert_int_equal(cell_state_status(&st, &r), CELL_STATE_STARTING);
 	assert_int_equal(r.uid, 1000);
 	assert_non_null(r.seccomp); /* the built-in policy, printed */
+	/* what cell run --join needs: the uts namespace's name, the workdir */
+	assert_string_equal(r.hostname, "cell");
+	assert_null(r.domainname);
+	assert_string_equal(r.workdir, "/srv");
 	cell_state_record_clear(&r);
 	/* "init" is this process: alive, with a start time */
 	assert_int_equal(cell_state_run_started(&run, getpid(), cg, 0, &err), 0);
@@ -497,6 +513,46 @@ static void test_run(void **state)
 	assert_int_equal(cell_state_run_begin(&run, "a/b", false, s, &ids, NULL, &err), -EINVAL);
 	cell_state_close(&st);
 	cell_spec_free(s);
+}
+
+/* cell run --join opens the kept namespaces by the name, and only when
+ * what is there is a namespace of the type. */
+static void test_open_kept(void **state)
+{
+	struct cell_state_record r;
+	struct cell_state st;
+	struct cell_err err = { 0 };
+	char path[4200];
+	int fds[CELL_NS_MAX], fd;
+
+	cell_state_record_init(&r);
+	strcpy(r.name, "k");
+	assert_int_equal(cell_state_open(&st, true, &err), 0);
+	/* nothing kept: nothing opened */
+	assert_int_equal(cell_state_open_kept(&st, &r, fds, &err), 0);
+	for (int t = 0; t < CELL_NS_MAX; t++)
+		assert_int_equal(fds[t], -1);
+	/* recorded, never made (or removed) */
+	r.kept[CELL_NS_NET] = strdup("/elsewhere/net");
+	assert_true(cell_state_open_kept(&st, &r, fds, &err) < 0);
+	assert_string_equal(err.msg, "the kept net namespace (k.ns/net) is gone");
+	/* an empty file: what is left once the bind mount is gone */
+	snprintf(path, sizeof(path), "%s/k.ns", st.path);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/k.ns/net", st.path);
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0400);
+	assert_true(fd >= 0);
+	close(fd);
+	memset(&err, 0, sizeof(err));
+	assert_true(cell_state_open_kept(&st, &r, fds, &err) < 0);
+	assert_non_null(strstr(err.msg, "the kept net namespace (k.ns/net) is gone: no namespace"));
+	for (int t = 0; t < CELL_NS_MAX; t++)
+		assert_int_equal(fds[t], -1);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/k.ns", st.path);
+	rmdir(path);
+	cell_state_record_clear(&r);
+	cell_state_close(&st);
 }
 
 static void test_path(void **state)
@@ -530,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_json_bad),
+		cmocka_unit_test(test_open_kept),
 		cmocka_unit_test(test_bpf),
 		cmocka_unit_test(test_claim),
 		cmocka_unit_test(test_gc_dead),
