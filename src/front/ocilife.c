@@ -46,6 +46,10 @@ int cell_oci_run_hooks(const struct cell_oci_config *c, enum cell_oci_hook_kind 
 		       const char *state, pid_t pid, uint64_t start, struct cell_err *err)
 {
 	const struct cell_oci_hooks *h = &c->hooks[kind];
+	/* runtime-spec: a failing poststart or poststop hook is logged as a
+	 * warning, and the remaining hooks run as if it had succeeded */
+	const bool warn_only = kind == CELL_OCI_HOOK_POSTSTART || kind == CELL_OCI_HOOK_POSTSTOP;
+	int r;
 
 	for (size_t i = 0; i < h->n; i++) {
 		const struct cell_oci_hook *hk = &h->hooks[i];
@@ -93,16 +97,22 @@ int cell_oci_run_hooks(const struct cell_oci_config *c, enum cell_oci_hook_kind 
 		if (pidfd >= 0 && hk->timeout > 0 && poll(&pfd, 1, hk->timeout * 1000) == 0) {
 			kill(child, SIGKILL);
 			waitpid(child, NULL, 0);
-			return cell_fail(err, ETIMEDOUT, ".hooks.%s[%zu] %s: timed out after %d s",
-					 cell_oci_hook_name(kind), i, hk->path, hk->timeout);
+			r = cell_fail(err, ETIMEDOUT, ".hooks.%s[%zu] %s: timed out after %d s",
+				      cell_oci_hook_name(kind), i, hk->path, hk->timeout);
+		} else {
+			while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+				;
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+				continue;
+			r = cell_fail(err, 0, ".hooks.%s[%zu] %s failed (status %d)",
+				      cell_oci_hook_name(kind), i, hk->path,
+				      WIFEXITED(status) ? WEXITSTATUS(status)
+							: 128 + WTERMSIG(status));
 		}
-		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			return cell_fail(err, 0, ".hooks.%s[%zu] %s failed (status %d)",
-					 cell_oci_hook_name(kind), i, hk->path,
-					 WIFEXITED(status) ? WEXITSTATUS(status)
-							   : 128 + WTERMSIG(status));
+		if (!warn_only)
+			return r;
+		(void)cell_oci_fail(r, err);
+		*err = (struct cell_err){ 0 };
 	}
 	return 0;
 }

@@ -109,6 +109,25 @@ config() {
 	[ -z "$(ls "$OCI_STATE")" ]
 }
 
+@test "oci hooks: a failing poststart or poststop hook is a warning, the next one still runs" {
+	# runtime-spec: the runtime logs a warning, the remaining hooks and the
+	# lifecycle go on as if the hook had succeeded (runc fails the run)
+	oci_is_cell || skip "runc stops at a failing poststart hook"
+	local log=$T/hooks.log
+	: >"$log"
+	config ".hooks = {
+		poststart: [{ path: \"/bin/false\" }, { path: \"/bin/sh\", args: [\"sh\", \"-c\", \"echo poststart >> $log\"] }],
+		poststop: [{ path: \"/bin/false\" }, { path: \"/bin/sh\", args: [\"sh\", \"-c\", \"echo poststop >> $log\"] }]
+	}" true
+	run rt run --bundle "$B" "$OCI_ID"
+	[ "$status" -eq 0 ]
+	! oci_is_cell || [[ "$output" == *".hooks.poststart[0] /bin/false failed"* ]]
+	run cat "$log"
+	[ "${lines[0]}" = "poststart" ]
+	[ "${lines[1]}" = "poststop" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
 @test "oci: a mount destination through a symlink in the image never reaches the host" {
 	# the image links /evil to a host directory: the tmpfs must land in the
 	# container (runc) or be refused (cell: the link dangles inside the
