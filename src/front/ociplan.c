@@ -297,8 +297,11 @@ int cell_ociplan_make(const struct cell_oci_config *c, const char *bundle,
 		return cell_fail(err, EPERM,
 				 ".linux.namespaces: without root, a container needs "
 				 "a new user namespace");
-	if ((c->hostname || c->domainname) && !(p->new_ns & CELL_NS_BIT(CELL_NS_UTS)))
-		return cell_fail(err, EINVAL, ".hostname: needs a new uts namespace");
+	/* a uts namespace joined by path takes the name too (runtime-spec:
+	 * the container's uts namespace may be one that exists already) */
+	if ((c->hostname || c->domainname) && !(p->new_ns & CELL_NS_BIT(CELL_NS_UTS)) &&
+	    !p->ns_path[CELL_NS_UTS])
+		return cell_fail(err, EINVAL, ".hostname: needs a uts namespace");
 	if (c->hostname && !(p->hostname = strdup(c->hostname)))
 		return cell_fail(err, ENOMEM, "hostname");
 	if (c->domainname && !(p->domainname = strdup(c->domainname)))

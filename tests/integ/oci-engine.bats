@@ -128,6 +128,27 @@ config() {
 	[ "${#lines[@]}" -eq 2 ]
 }
 
+@test "oci: a uts namespace joined by path takes the hostname" {
+	is_root || skip "joining a uts namespace by path needs root"
+	command -v unshare >/dev/null || skip "no unshare"
+	local nap=$((5000 + $$ % 1000)) pid
+	unshare --uts sleep "$nap" &
+	pid=$!
+	for _ in $(seq 50); do
+		[ "$(readlink /proc/$pid/ns/uts)" != "$(readlink /proc/self/ns/uts)" ] && break
+		sleep 0.1
+	done
+	config "(.linux.namespaces[] | select(.type == \"uts\")) += { path: \"/proc/$pid/ns/uts\" }" hostname
+	run rt run --bundle "$B" "$OCI_ID"
+	local host
+	host=$(nsenter -t "$pid" -u hostname)
+	kill "$pid"
+	[ "$status" -eq 0 ]
+	[ "$output" = "oci-test" ]
+	[ "$host" = "oci-test" ]
+	[ "$(hostname)" != "oci-test" ]
+}
+
 @test "oci: a mount destination through a symlink in the image never reaches the host" {
 	# the image links /evil to a host directory: the tmpfs must land in the
 	# container (runc) or be refused (cell: the link dangles inside the
