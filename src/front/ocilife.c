@@ -287,7 +287,7 @@ int cell_oci_do_create(const char *id, const struct cell_oci_create_opts *o,
 		goto out;
 	}
 	r = cell_ocicg_create(cfg.lnx.cgroups_path, id, &res, &cg, err);
-	if (r < 0 && (r == -EACCES || r == -EPERM || r == -EROFS) && geteuid() != 0 &&
+	if (r < 0 && (r == -EACCES || r == -EPERM || r == -EROFS) && !cell_oci_host_root() &&
 	    !(res.set & ~(unsigned)CELL_OCICG_SET_DEVICES)) {
 		/* Without root and without a delegated cgroup there is nothing to
 		 * limit with; no limit was asked for (device rules are moot in a
@@ -335,7 +335,7 @@ int cell_oci_do_create(const char *id, const struct cell_oci_create_opts *o,
 	if (plan.n_uid_map &&
 	    fchownat(dirfd, CELL_OCI_FIFO, plan.uid_map[0].outside, plan.gid_map[0].outside, 0) <
 		    0 &&
-	    geteuid() == 0) {
+	    cell_oci_host_root()) {
 		r = cell_fail(err, errno, "exec fifo");
 		goto out;
 	}

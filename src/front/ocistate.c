@@ -37,6 +37,7 @@
 
 /* ---- the state directory ---- */
 
+
 const char *const cell_ocistate_status_name[] = { "creating", "created", "running", "paused",
 						  "stopped" };
 
@@ -81,7 +82,10 @@ int cell_ocistate_open_root(bool create, struct cell_err *err)
 	if (!cell_oci_g.root) {
 		const char *xdg = getenv("XDG_RUNTIME_DIR");
 
-		if (geteuid() == 0 || !xdg || !*xdg)
+		/* root of the host: /run; anyone else, and root of a user
+		 * namespace (rootless podman runs its runtime so), the user's
+		 * runtime directory, as runc and crun decide */
+		if (!xdg || !*xdg || cell_oci_host_root())
 			snprintf(def, sizeof(def), "/run/cell-oci");
 		else
 			snprintf(def, sizeof(def), "%s/cell-oci", xdg);
@@ -275,7 +279,8 @@ char *cell_ocistate_json(const struct cell_ocistate_record *r, enum cell_ocistat
 	json_object_set_new(o, "rootfs", json_string(r->rootfs));
 	json_object_set_new(o, "created", json_string(r->created));
 	json_object_set_new(o, "owner", json_string(""));
-	json_object_set(o, "annotations", r->annotations ? r->annotations : json_object());
+	json_object_set_new(o, "annotations",
+			    r->annotations ? json_incref(r->annotations) : json_object());
 	text = json_dumps(o, pretty ? JSON_INDENT(2) : JSON_COMPACT);
 	json_decref(o);
 	return text;

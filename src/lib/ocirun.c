@@ -96,6 +96,26 @@ void cell_oci_plan_clear(struct cell_oci_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
+bool cell_oci_host_root(void)
+{
+	char buf[128] = "";
+	unsigned a = 1, b = 1, n = 0;
+	int fd;
+	ssize_t k;
+
+	if (geteuid() != 0)
+		return false;
+	/* the initial user namespace maps all of 0..2^32-2 */
+	fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	k = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (k <= 0)
+		return false;
+	buf[k] = '\0';
+	return sscanf(buf, "%u %u %u", &a, &b, &n) == 3 && a == 0 && b == 0 && n == 4294967295u;
+}
+
 /* ---- the child: helpers (allocation-free) ---- */
 
 #define DIE(sock, err) cell_sync_die((sock), (err))
@@ -248,8 +268,14 @@ static int mount_cgroup(const struct cell_oci_plan *p, const struct cell_ocirun_
 	bool v1 = p->cgroup_dirs && p->cgroup_dirs[0] && p->cgroup_dirs[0][0] != '=';
 	int r;
 
-	if (!p->cgroup_dirs || !p->cgroup_dirs[0])
-		return 0; /* no cgroup to show: the directory stays empty */
+	if (!p->cgroup_dirs || !p->cgroup_dirs[0]) {
+		/* no cgroup of its own to show (rootless without a delegated
+		 * one): an empty read-only tmpfs, nothing of the host's */
+		if (mount("tmpfs", fd_path(tfd, tp, sizeof(tp)), "tmpfs",
+			  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=0") < 0)
+			return cell_fail(err, errno, "%s: mount tmpfs", m->dst);
+		return 0;
+	}
 	if (!v1) {
 		return bind_mount(rootfd, m->dst, tfd, p->cgroup_dirs[0] + 1, false, m->flags, err);
 	}
@@ -675,7 +701,21 @@ static int lookup(const struct cell_oci_proc *proc, struct cell_err *err)
 static int setup_process(int sock, const struct cell_oci_proc *proc, bool console,
 			 struct cell_err *err)
 {
+	sigset_t none;
 	int r;
+
+	/* Default dispositions and no blocked signal: what the caller ignored
+	 * (podman's cleanup process blocks SIGUSR1) is not the container's
+	 * business.  glibc refuses its two internal signals; that is fine. */
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa = { .sa_handler = SIG_DFL };
+
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &sa, NULL);
+	}
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		return cell_fail(err, errno, "restore the signal mask");
 
 	if (proc->terminal && (r = setup_terminal(sock, proc, console, err)) < 0)
 		return r;
@@ -753,6 +793,7 @@ struct child_ctx {
 	const struct cell_oci_plan *p;
 	int sock, fifo_fd;
 	bool console;
+	bool mknod_ok; /* device nodes can be made (host root, no user namespace) */
 };
 
 static uint64_t seccomp_insns[4096];
@@ -834,9 +875,7 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 		cell_fail(&err, errno, "domainname %s", p->domainname);
 		DIE(c->sock, &err);
 	}
-	if (setup_rootfs(p, c->sock,
-			 !(p->new_ns & CELL_NS_BIT(CELL_NS_USER)) && !p->ns_path[CELL_NS_USER],
-			 &err) < 0)
+	if (setup_rootfs(p, c->sock, c->mknod_ok, &err) < 0)
 		DIE(c->sock, &err);
 	if (setup_process(c->sock, &proc, c->console, &err) < 0)
 		DIE(c->sock, &err);
@@ -935,7 +974,10 @@ int cell_oci_create(const struct cell_oci_plan *p, int fifo_fd, int cgroup_fd,
 {
 	int home[CELL_NS_MAX], join[CELL_NS_MAX];
 	struct clone_args args = { 0 };
-	struct child_ctx ctx = { .p = p, .fifo_fd = fifo_fd, .console = p->proc.terminal };
+	struct child_ctx ctx = { .p = p, .fifo_fd = fifo_fd, .console = p->proc.terminal,
+				 .mknod_ok = cell_oci_host_root() &&
+					     !(p->new_ns & CELL_NS_BIT(CELL_NS_USER)) &&
+					     !p->ns_path[CELL_NS_USER] };
 	int sp[2] = { -1, -1 }, pidfd = -1, r = 0;
 	pid_t pid = -1;
 

@@ -137,6 +137,10 @@ int cell_oci_detach(struct cell_oci_child *c, struct cell_err *err);
  * byte.  -ENXIO style errors when nobody waits on it. */
 int cell_oci_start(int state_dirfd, const char *fifo_name, struct cell_err *err);
 
+/* Root of the host: euid 0 in the initial user namespace (not root of a
+ * user namespace, as rootless podman runs its runtime). */
+bool cell_oci_host_root(void);
+
 /* Move the calling process into the namespaces of the container's process
  * (pid with start time) that differ from its own, user namespace first
  * (setns(2) with a pidfd); a pid namespace applies to its children. */
