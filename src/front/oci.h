@@ -61,6 +61,8 @@ enum cell_ocistate_status {
 
 extern const char *const cell_ocistate_status_name[];
 
+/* Read fd whole and parse it as JSON (NULL with je filled on error). */
+json_t *cell_ocistate_json_fd(int fd, json_error_t *je);
 /* Container ids: letters, digits and _.+- (1 to 1024 bytes, not . or ..). */
 bool cell_ocistate_valid_id(const char *id);
 /* The state directory (--root, or the default), made when create. */

@@ -222,7 +222,7 @@ static json_t *read_annotations(int bundlefd)
 {
 	json_error_t je;
 	int fd = openat(bundlefd, "config.json", O_RDONLY | O_CLOEXEC);
-	json_t *o = fd >= 0 ? json_loadfd(fd, 0, &je) : NULL, *a;
+	json_t *o = fd >= 0 ? cell_ocistate_json_fd(fd, &je) : NULL, *a;
 
 	if (fd >= 0)
 		close(fd);

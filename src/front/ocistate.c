@@ -37,6 +37,44 @@
 
 /* ---- the state directory ---- */
 
+/* A JSON file read whole (json_loadfd reads it a byte at a time). */
+json_t *cell_ocistate_json_fd(int fd, json_error_t *je)
+{
+	char *buf = NULL;
+	size_t len = 0, size = 0;
+	json_t *o = NULL;
+
+	for (;;) {
+		ssize_t n;
+
+		if (len == size) {
+			char *b = realloc(buf, size ? size * 2 : 16384);
+
+			if (!b) {
+				free(buf);
+				snprintf(je->text, sizeof(je->text), "out of memory");
+				return NULL;
+			}
+			buf = b;
+			size = size ? size * 2 : 16384;
+		}
+		n = read(fd, buf + len, size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(je->text, sizeof(je->text), "%s", strerror(errno));
+			free(buf);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	o = json_loadb(buf, len, 0, je);
+	free(buf);
+	return o;
+}
+
 
 const char *const cell_ocistate_status_name[] = { "creating", "created", "running", "paused",
 						  "stopped" };
@@ -204,7 +242,7 @@ int cell_ocistate_record_read(int dirfd, const char *id, struct cell_ocistate_re
 				 "container \"%s\": no state (create was interrupted; "
 				 "delete --force removes it)",
 				 id);
-	o = json_loadfd(fd, 0, &je);
+	o = cell_ocistate_json_fd(fd, &je);
 	close(fd);
 	if (!o)
 		return cell_fail(err, EINVAL, "container \"%s\": state.json: %s", id, je.text);
