@@ -69,7 +69,7 @@ bool cell_ocistate_valid_id(const char *id);
 int cell_ocistate_open_root(bool create, struct cell_err *err);
 /* ROOT/ID, locked with flock(LOCK_EX) while the fd is open. */
 int cell_ocistate_open(int rootfd, const char *id, struct cell_err *err);
-/* Replace dirfd/name atomically (temporary file, fsync, rename). */
+/* Replace dirfd/name atomically (a temporary file renamed over it). */
 int cell_ocistate_write_file(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
 			     struct cell_err *err);
 void cell_ocistate_record_clear(struct cell_ocistate_record *r);

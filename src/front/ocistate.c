@@ -165,7 +165,10 @@ int cell_ocistate_open(int rootfd, const char *id, struct cell_err *err)
 	return fd;
 }
 
-/* Atomic replace of dirfd/name: temp file, fsync, rename. */
+/* Atomic replace of dirfd/name: a temporary file renamed over it, so a
+ * reader sees the old record or the new one, never part of one.  No
+ * fsync: the records describe processes that a reboot ends anyway (the
+ * default root is on tmpfs), and on a disk it cost milliseconds a start. */
 int cell_ocistate_write_file(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
 			     struct cell_err *err)
 {
@@ -176,7 +179,7 @@ int cell_ocistate_write_file(int dirfd, const char *name, const char *data, size
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return cell_fail(err, errno, "write %s", name);
-	if (write(fd, data, len) != (ssize_t)len || fsync(fd) < 0) {
+	if (write(fd, data, len) != (ssize_t)len) {
 		int e = errno;
 
 		close(fd);
