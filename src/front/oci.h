@@ -38,6 +38,8 @@ extern struct cell_oci_globals cell_oci_g;
  * or err->status 126/127). */
 int cell_oci_fail(int r, const struct cell_err *err);
 int cell_oci_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "cell: warning: ..." on stderr and in --log. */
+void cell_oci_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cell_oci_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- ocistate.c ---- */
@@ -93,6 +95,7 @@ int cell_ocistate_load(const char *id, int *ret_root, int *ret_dir,
 /* ---- ociplan.c ---- */
 
 #define CELL_OCIPLAN_DEVS_MAX 512
+#define CELL_OCIPLAN_HUGE_MAX 16
 
 char **cell_ociplan_strv_copy(char *const *v);
 /* A config's process (and linux.seccomp, compiled) as the engine's. */
@@ -102,7 +105,8 @@ int cell_ociplan_proc(const struct cell_oci_process *cp, const char *seccomp_jso
  * adds the default devices and the nodes to the allow list; devs has room
  * for CELL_OCIPLAN_DEVS_MAX rules. */
 void cell_ociplan_resources(const struct cell_oci_resources *in, const struct cell_oci_linux *nodes,
-			    struct cell_ocicg_resources *out, struct cell_ocicg_device *devs);
+			    struct cell_ocicg_resources *out, struct cell_ocicg_device *devs,
+			    struct cell_ocicg_hugetlb *huge);
 /* Refuse what cell cannot enforce. */
 int cell_ociplan_check_resources(const struct cell_oci_resources *res, struct cell_err *err);
 /* The whole config as a plan; cg (NULL: none) gives the cgroup mount. */

@@ -105,6 +105,30 @@ struct cell_oci_globals cell_oci_g;
 
 static FILE *log_file;
 
+/* One message in --log: a JSON line (what podman parses) or text. */
+static void log_line(const char *level, const char *msg)
+{
+	if (!log_file)
+		return;
+	if (cell_oci_g.log_json) {
+		char ts[64];
+		time_t now = time(NULL);
+		json_t *o;
+		char *line;
+
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+		o = json_pack("{s:s, s:s, s:s}", "level", level, "msg", msg, "time", ts);
+		line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		if (line)
+			fprintf(log_file, "%s\n", line);
+		free(line);
+		json_decref(o);
+	} else {
+		fprintf(log_file, "cell: %s%s\n", strcmp(level, "error") ? "warning: " : "", msg);
+	}
+	fflush(log_file);
+}
+
 /* One line on stderr, and in --log (as runc writes it: json lines). */
 int cell_oci_fail(int r, const struct cell_err *err)
 {
@@ -113,26 +137,20 @@ int cell_oci_fail(int r, const struct cell_err *err)
 					     : strerror(r < 0 ? -r : EINVAL);
 
 	fprintf(stderr, "cell: %s\n", msg);
-	if (log_file) {
-		if (cell_oci_g.log_json) {
-			char ts[64];
-			time_t now = time(NULL);
-			json_t *o;
-			char *line;
-
-			strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-			o = json_pack("{s:s, s:s, s:s}", "level", "error", "msg", msg, "time", ts);
-			line = o ? json_dumps(o, JSON_COMPACT) : NULL;
-			if (line)
-				fprintf(log_file, "%s\n", line);
-			free(line);
-			json_decref(o);
-		} else {
-			fprintf(log_file, "cell: %s\n", msg);
-		}
-		fflush(log_file);
-	}
+	log_line("error", msg);
 	return err && err->status && err->status != CELL_EXIT_SETUP ? err->status : 1;
+}
+
+void cell_oci_warn(const char *fmt, ...)
+{
+	char msg[CELL_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "cell: warning: %s\n", msg);
+	log_line("warning", msg);
 }
 
 int cell_oci_usage_error(const char *fmt, ...)

@@ -241,6 +241,7 @@ int cell_oci_do_create(const char *id, const struct cell_oci_create_opts *o,
 	struct cell_oci_plan plan = { 0 };
 	struct cell_ocicg_resources res;
 	struct cell_ocicg_device devs[CELL_OCIPLAN_DEVS_MAX];
+	struct cell_ocicg_hugetlb huge[CELL_OCIPLAN_HUGE_MAX];
 	_cleanup_(cell_ocicg_freep) struct cell_ocicg *cg = NULL;
 	_cleanup_close_ int rootfd = -1, dirfd = -1, bundlefd = -1, fifo = -1, console = -1;
 	struct cell_ocistate_record rec = { 0 };
@@ -269,7 +270,7 @@ int cell_oci_do_create(const char *id, const struct cell_oci_create_opts *o,
 		r = cell_fail(err, E2BIG, ".linux.devices: too many");
 		goto out;
 	}
-	cell_ociplan_resources(&cfg.lnx.resources, &cfg.lnx, &res, devs);
+	cell_ociplan_resources(&cfg.lnx.resources, &cfg.lnx, &res, devs, huge);
 	rootfd = cell_ocistate_open_root(true, err);
 	if (rootfd < 0) {
 		r = rootfd;

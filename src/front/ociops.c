@@ -289,6 +289,7 @@ int cell_oci_do_update(const char *id, const char *resources, int argc, char **a
 	struct cell_oci_config cfg = { 0 };
 	struct cell_ocicg_resources res = { 0 };
 	struct cell_ocicg_device devs[CELL_OCIPLAN_DEVS_MAX];
+	struct cell_ocicg_hugetlb huge[CELL_OCIPLAN_HUGE_MAX];
 	struct cell_ocistate_record rec = { 0 };
 	int r;
 
@@ -330,7 +331,7 @@ int cell_oci_do_update(const char *id, const char *resources, int argc, char **a
 			r = cell_fail(err, E2BIG, "--resources: too many devices");
 			goto out;
 		}
-		cell_ociplan_resources(&cfg.lnx.resources, NULL, &res, devs);
+		cell_ociplan_resources(&cfg.lnx.resources, NULL, &res, devs, huge);
 	}
 	for (int i = 0; i + 1 < argc; i += 2) {
 		int64_t v;

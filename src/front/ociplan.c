@@ -137,9 +137,11 @@ int cell_ociplan_proc(const struct cell_oci_process *cp, const char *seccomp_jso
 }
 
 /* devs: room for the rules, the defaults and the nodes (CELL_OCIPLAN_DEVS_MAX);
- * nodes: the config's linux (NULL for update: its rules alone). */
+ * huge: for the hugepage limits (CELL_OCIPLAN_HUGE_MAX); nodes: the
+ * config's linux (NULL for update: its rules alone). */
 void cell_ociplan_resources(const struct cell_oci_resources *in, const struct cell_oci_linux *nodes,
-			    struct cell_ocicg_resources *out, struct cell_ocicg_device *devs)
+			    struct cell_ocicg_resources *out, struct cell_ocicg_device *devs,
+			    struct cell_ocicg_hugetlb *huge)
 {
 	memset(out, 0, sizeof(*out));
 #define INT(field, bit, dst)                                                                       \
@@ -156,7 +158,18 @@ void cell_ociplan_resources(const struct cell_oci_resources *in, const struct ce
 	INT(cpu.period, CELL_OCICG_SET_CPU_PERIOD, cpu_period);
 	INT(pids.limit, CELL_OCICG_SET_PIDS, pids_limit);
 	INT(block_io.weight, CELL_OCICG_SET_BLKIO_WEIGHT, blkio_weight);
+	INT(memory.kernel_tcp, CELL_OCICG_SET_KERNEL_TCP, memory_kernel_tcp);
 #undef INT
+	if (in->n_hugepage_limits) {
+		for (size_t i = 0; i < in->n_hugepage_limits && i < CELL_OCIPLAN_HUGE_MAX; i++)
+			huge[i] = (struct cell_ocicg_hugetlb){ in->hugepage_limits[i].page_size,
+							       in->hugepage_limits[i].limit };
+		out->set |= CELL_OCICG_SET_HUGETLB;
+		out->hugetlb = huge;
+		out->n_hugetlb = in->n_hugepage_limits < CELL_OCIPLAN_HUGE_MAX
+					 ? in->n_hugepage_limits
+					 : CELL_OCIPLAN_HUGE_MAX;
+	}
 	if (in->memory.disable_oom_killer) {
 		out->set |= CELL_OCICG_SET_OOM_KILL_DISABLE;
 		out->disable_oom_killer = true;
@@ -209,10 +222,9 @@ void cell_ociplan_resources(const struct cell_oci_resources *in, const struct ce
 /* Controllers cell cannot drive are refused, never ignored. */
 int cell_ociplan_check_resources(const struct cell_oci_resources *res, struct cell_err *err)
 {
-	if (res->n_hugepage_limits)
-		return cell_fail(err, EOPNOTSUPP,
-				 ".linux.resources.hugepageLimits: not supported "
-				 "by cell");
+	if (res->n_hugepage_limits > CELL_OCIPLAN_HUGE_MAX)
+		return cell_fail(err, E2BIG, ".linux.resources.hugepageLimits: more than %d",
+				 CELL_OCIPLAN_HUGE_MAX);
 	if (res->n_rdma)
 		return cell_fail(err, EOPNOTSUPP, ".linux.resources.rdma: not supported by cell");
 	if (res->network.present && (res->network.class_id.set || res->network.n_priorities))
@@ -233,10 +245,15 @@ int cell_ociplan_check_resources(const struct cell_oci_resources *res, struct ce
 		return cell_fail(err, EOPNOTSUPP,
 				 ".linux.resources.cpu: realtime, burst and idle "
 				 "are not supported by cell");
-	if (res->memory.kernel.set || res->memory.kernel_tcp.set)
-		return cell_fail(err, EOPNOTSUPP,
-				 ".linux.resources.memory: kernel memory limits "
-				 "are not supported by cell");
+	/* Deprecated by the runtime-spec (runtimes may ignore it) and gone
+	 * from the kernel: v1's memory.kmem.limit_in_bytes takes writes and
+	 * keeps no limit since Linux 6.1, v2 never had one; kernel memory
+	 * counts against memory.limit instead.  Said, not dropped silently.
+	 * (kernelTCP still works on v1 and is set; v2 refuses it.) */
+	if (res->memory.kernel.set)
+		cell_oci_warn(".linux.resources.memory.kernel: ignored (deprecated, and no "
+			      "kernel enforces it now; kernel memory counts against "
+			      ".linux.resources.memory.limit)");
 	return 0;
 }
 

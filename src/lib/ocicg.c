@@ -661,11 +661,15 @@ static void v2_enable(const struct cell_ocicg_dir *d, unsigned want)
 			path[i] = '/';
 			continue;
 		}
-		for (size_t c = 0; c < ELEMENTSOF(v2_auto) + 1; c++) {
-			const char *name = c < ELEMENTSOF(v2_auto) ? v2_auto[c] : "cpuset";
+		for (size_t c = 0; c < ELEMENTSOF(v2_auto) + 2; c++) {
+			const char *name = c < ELEMENTSOF(v2_auto)	   ? v2_auto[c]
+					   : c == ELEMENTSOF(v2_auto) ? "cpuset"
+									: "hugetlb";
 			char plus[32];
 
 			if (c == ELEMENTSOF(v2_auto) && !(want & CELL_OCICG_BIT(CELL_OCICG_CPUSET)))
+				continue;
+			if (c == ELEMENTSOF(v2_auto) + 1 && !(want & CELL_OCICG_BIT(CELL_OCICG_HUGETLB)))
 				continue;
 			if (!has_word(offered, name) || has_word(enabled, name))
 				continue;
@@ -1092,6 +1096,31 @@ static int need_v1(const struct cell_ocicg *cg, enum cell_ocicg_ctl c, const cha
 	return 0;
 }
 
+/* hugetlb.<size>.<file> for each limit (v1 limit_in_bytes, v2 max); an
+ * unknown page size is an error naming it. */
+static int set_hugetlb(const char *dir, const struct cell_ocicg_resources *r, const char *file,
+		       struct cell_err *err)
+{
+	for (size_t i = 0; i < r->n_hugetlb; i++) {
+		const char *size = r->hugetlb[i].page_size;
+		char name[96];
+
+		if (!size || !*size || strchr(size, '/') || strlen(size) > 32)
+			return cell_fail(err, EINVAL, "linux.resources.hugepageLimits[%zu].pageSize",
+					 i);
+		snprintf(name, sizeof(name), "hugetlb.%s.%s", size, file);
+		if (!cell_cg_exists(dir, name))
+			return cell_fail(err, EINVAL,
+					 "linux.resources.hugepageLimits[%zu]: no huge page size "
+					 "\"%s\" on this host (no %s)",
+					 i, size, name);
+		if (wr_i64(dir, name, (int64_t)r->hugetlb[i].limit,
+			   "linux.resources.hugepageLimits", err) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static int set_v1(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 		  struct cell_err *err)
 {
@@ -1155,6 +1184,25 @@ static int set_v1(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 	if (SET(OOM_KILL_DISABLE)) {
 		q = wr(dir, "memory.oom_control", r->disable_oom_killer ? "1" : "0",
 		       "linux.resources.memory.disableOOMKiller", err);
+		if (q < 0)
+			return q;
+	}
+	if (SET(KERNEL_TCP)) {
+		q = need_v1(cg, CELL_OCICG_MEMORY, "linux.resources.memory.kernelTCP", &dir, err);
+		if (q == 0 && !cell_cg_exists(dir, "memory.kmem.tcp.limit_in_bytes"))
+			q = cell_fail(err, EOPNOTSUPP,
+				      "linux.resources.memory.kernelTCP: no "
+				      "memory.kmem.tcp.limit_in_bytes on this host");
+		if (q == 0)
+			q = wr_i64(dir, "memory.kmem.tcp.limit_in_bytes", r->memory_kernel_tcp,
+				   "linux.resources.memory.kernelTCP", err);
+		if (q < 0)
+			return q;
+	}
+	if (SET(HUGETLB)) {
+		q = need_v1(cg, CELL_OCICG_HUGETLB, "linux.resources.hugepageLimits", &dir, err);
+		if (q == 0)
+			q = set_hugetlb(dir, r, "limit_in_bytes", err);
 		if (q < 0)
 			return q;
 	}
@@ -1280,6 +1328,18 @@ static int set_v2(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 	if (SET(OOM_KILL_DISABLE) && r->disable_oom_killer)
 		return cell_fail(err, EOPNOTSUPP,
 				 "linux.resources.memory.disableOOMKiller: not on cgroup v2");
+	if (SET(KERNEL_TCP))
+		return cell_fail(err, EOPNOTSUPP,
+				 "linux.resources.memory.kernelTCP: cgroup v2 has no separate "
+				 "kernel TCP limit (it counts against memory.max)");
+	if (SET(HUGETLB)) {
+		v2_enable(&cg->plan.dirs[0], CELL_OCICG_BIT(CELL_OCICG_HUGETLB));
+		q = need_v2(cg, "hugetlb", "linux.resources.hugepageLimits", err);
+		if (q == 0)
+			q = set_hugetlb(dir, r, "max", err);
+		if (q < 0)
+			return q;
+	}
 	if (SET(MEMORY_LIMIT) || SET(MEMORY_RESERVATION) || SET(MEMORY_SWAP)) {
 		q = need_v2(cg, "memory", "linux.resources.memory", err);
 		if (q < 0)

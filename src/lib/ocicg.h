@@ -107,6 +107,15 @@ enum {
 	CELL_OCICG_SET_BLKIO_WEIGHT = 1u << 11,
 	CELL_OCICG_SET_DEVICES = 1u << 12,
 	CELL_OCICG_SET_UNIFIED = 1u << 13,
+	CELL_OCICG_SET_KERNEL_TCP = 1u << 14,
+	CELL_OCICG_SET_HUGETLB = 1u << 15,
+};
+
+/* linux.resources.hugepageLimits: pageSize as the kernel names it in the
+ * hugetlb.<size>.* files ("2MB", "1GB"), limit in bytes. */
+struct cell_ocicg_hugetlb {
+	const char *page_size;
+	uint64_t limit;
 };
 
 /* What linux.resources asked, a CELL_OCICG_SET_* bit per field in set.  The
@@ -129,6 +138,9 @@ struct cell_ocicg_resources {
 	size_t n_devices;
 	const struct cell_ocicg_unified *unified;
 	size_t n_unified;
+	int64_t memory_kernel_tcp; /* bytes, -1 unlimited; v1 memory.kmem.tcp only */
+	const struct cell_ocicg_hugetlb *hugetlb;
+	size_t n_hugetlb;
 };
 
 /* runc's default allow list (the OCI default devices and /dev/pts); the

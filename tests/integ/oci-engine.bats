@@ -245,3 +245,30 @@ config() {
 	[[ "$output" == *"CapPrm:	0000000000000020"* ]]
 	[[ "$output" == *"CapAmb:	0000000000000020"* ]]
 }
+
+@test "oci: hugepage and kernel TCP limits land in the cgroup; kernel memory is ignored aloud" {
+	need_root
+	[ -e /sys/fs/cgroup/hugetlb/hugetlb.2MB.limit_in_bytes ] ||
+		skip "no v1 hugetlb hierarchy with 2 MB pages here"
+	config '.linux.resources = { hugepageLimits: [{ pageSize: "2MB", limit: 4194304 }],
+			memory: { kernelTCP: 8388608 } }
+		| .linux.cgroupsPath = "/cell-integ-oci/'"$OCI_ID"'"' sleep 100
+	rt create --bundle "$B" "$OCI_ID" </dev/null >/dev/null 2>"$T/err"
+	[ "$(cat /sys/fs/cgroup/hugetlb/cell-integ-oci/$OCI_ID/hugetlb.2MB.limit_in_bytes)" = 4194304 ]
+	# (runc 1.1 dropped kernel TCP limits)
+	! oci_is_cell ||
+		[ "$(cat /sys/fs/cgroup/memory/cell-integ-oci/$OCI_ID/memory.kmem.tcp.limit_in_bytes)" = 8388608 ]
+	rt delete --force "$OCI_ID"
+	# a page size the host does not have is refused, by name
+	config '.linux.resources = { hugepageLimits: [{ pageSize: "3MB", limit: 4194304 }] }' true
+	run timeout 10 "$OCI_RT" --root "$OCI_STATE" create --bundle "$B" "$OCI_ID" </dev/null
+	[ "$status" -ne 0 ]
+	! oci_is_cell || [[ "$output" == *'no huge page size "3MB"'* ]]
+	[ -z "$(ls "$OCI_STATE")" ]
+	oci_is_cell || return 0
+	# memory.kernel: deprecated, enforced by no kernel now: a warning
+	config '.linux.resources = { memory: { kernel: 1048576 } }' true
+	run rt run --bundle "$B" "$OCI_ID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: .linux.resources.memory.kernel: ignored"* ]]
+}
