@@ -45,6 +45,17 @@ rt() {
 	"$OCI_RT" --root "$OCI_STATE" "$@"
 }
 
+# until_true SECONDS COMMAND...: until COMMAND succeeds.
+until_true() {
+	local n=$(($1 * 100))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || { echo "timed out waiting for: $*" >&2; return 1; }
+		sleep 0.01
+	done
+}
+
 # config JQ-FILTER ARG...: config.json for process ARG..., changed by the
 # jq filter.
 config() {
@@ -276,4 +287,29 @@ config() {
 	run rt run --bundle "$B" "$OCI_ID"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"warning: .linux.resources.memory.kernel: ignored"* ]]
+}
+
+@test "oci: a create killed mid-way leaves what delete --force cleans up" {
+	oci_is_cell || skip "runc leaves this to its own checks"
+	# the createRuntime hook holds create while the container's mounts are
+	# made: kill -9 create then
+	config '.hooks = { createRuntime: [{ path: "/bin/sh", args: ["sh", "-c", "sleep 30"] }] }' \
+		sleep 100
+	"$OCI_RT" --root "$OCI_STATE" create --bundle "$B" "$OCI_ID" </dev/null >/dev/null 2>&1 &
+	local pid=$!
+	wait_for "$OCI_STATE/$OCI_ID/state.json" 5
+	until_true 5 pgrep -f "^sh -c sleep 30"
+	kill -9 "$pid"
+	wait "$pid" || true
+	pkill -f "^sh -c sleep 30" || true
+	# the container's process dies with create (parent-death signal)
+	until_true 5 eval "! pgrep -f '^$OCI_RT --root $OCI_STATE create'"
+	run rt state "$OCI_ID"
+	[[ "$output" == *'"status": "stopped"'* || "$output" == *'"status": "creating"'* ]]
+	run rt delete --force "$OCI_ID"
+	[ "$status" -eq 0 ]
+	[ -z "$(ls "$OCI_STATE")" ]
+	if is_root; then
+		[ ! -e "/sys/fs/cgroup/memory/cell-integ-oci/$OCI_ID" ]
+	fi
 }
