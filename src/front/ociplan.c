@@ -360,6 +360,7 @@ int cell_ociplan_make(const struct cell_oci_config *c, const char *bundle,
 		o->flags = opts.flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
 		o->propagation = opts.propagation;
 		o->attr_set = opts.attr_set;
+		o->tmpcopyup = opts.tmpcopyup;
 		o->attr_clr = opts.attr_clr;
 		o->data = opts.data;
 		opts.data = NULL;

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "ocirun.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -307,6 +308,71 @@ static int mount_cgroup(const struct cell_oci_plan *p, const struct cell_ocirun_
 	return 0;
 }
 
+/* tmpcopyup: copy the tree at from (the image's directory, now under the
+ * new tmpfs) into to, keeping modes, owners and links.  The child is a
+ * process of its own here (no shared memory), so the directory streams
+ * may allocate. */
+static int copy_tree(int from, int to, int depth, const char *dst, struct cell_err *err)
+{
+	DIR *d;
+	struct dirent *de;
+	int r = 0;
+
+	if (depth > 32)
+		return cell_fail(err, ELOOP, "%s: tmpcopyup: too deep", dst);
+	d = fdopendir(dup(from));
+	if (!d)
+		return cell_fail(err, errno, "%s: tmpcopyup", dst);
+	while (r == 0 && (de = readdir(d))) {
+		const char *n = de->d_name;
+		struct stat st;
+
+		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+			continue;
+		if (fstatat(from, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = cell_fail(err, errno, "%s: tmpcopyup: %s", dst, n);
+		} else if (S_ISDIR(st.st_mode)) {
+			_cleanup_close_ int sf = -1, tf = -1;
+
+			if (mkdirat(to, n, st.st_mode & 07777) < 0 ||
+			    (sf = openat(from, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+			    (tf = openat(to, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+				r = cell_fail(err, errno, "%s: tmpcopyup: %s", dst, n);
+			else
+				r = copy_tree(sf, tf, depth + 1, dst, err);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[4096];
+			ssize_t k = readlinkat(from, n, target, sizeof(target) - 1);
+
+			if (k < 0 || (target[k] = '\0', symlinkat(target, to, n) < 0))
+				r = cell_fail(err, errno, "%s: tmpcopyup: %s", dst, n);
+		} else if (S_ISREG(st.st_mode)) {
+			_cleanup_close_ int sf = openat(from, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int tf = -1;
+			char buf[65536];
+			ssize_t k = 0;
+
+			if (sf >= 0)
+				tf = openat(to, n, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+					    st.st_mode & 07777);
+			while (tf >= 0 && (k = read(sf, buf, sizeof(buf))) > 0)
+				if (write(tf, buf, (size_t)k) != k)
+					k = -1;
+			if (sf < 0 || tf < 0 || k < 0)
+				r = cell_fail(err, errno, "%s: tmpcopyup: %s", dst, n);
+		} else {
+			continue; /* devices, fifos and sockets are not copied */
+		}
+		if (r == 0 && fchownat(to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno != EINVAL)
+			r = cell_fail(err, errno, "%s: tmpcopyup: chown %s", dst, n);
+		if (r == 0 && !S_ISLNK(st.st_mode) && fchmodat(to, n, st.st_mode & 07777, 0) < 0)
+			r = cell_fail(err, errno, "%s: tmpcopyup: chmod %s", dst, n);
+	}
+	closedir(d);
+	return r;
+}
+
 static int do_mount(const struct cell_oci_plan *p, const struct cell_ocirun_mount *m, int rootfd,
 		    struct cell_err *err)
 {
@@ -343,6 +409,17 @@ static int do_mount(const struct cell_oci_plan *p, const struct cell_ocirun_moun
 		mfd = open_in_root(rootfd, m->dst, O_PATH);
 		if (mfd < 0 || make_readonly(mfd, m->dst, err) < 0)
 			return mfd < 0 ? cell_fail(err, errno, "%s", m->dst) : -EPERM;
+	}
+	if (m->tmpcopyup) {
+		/* tfd still names the image's directory under the new tmpfs */
+		_cleanup_close_ int from = -1, to = -1;
+
+		from = openat(tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		to = open_in_root(rootfd, m->dst, O_RDONLY | O_DIRECTORY);
+		if (from < 0 || to < 0)
+			return cell_fail(err, errno, "%s: tmpcopyup", m->dst);
+		if (copy_tree(from, to, 0, m->dst, err) < 0)
+			return -EIO;
 	}
 	if (!m->attr_set && !m->attr_clr && !m->propagation)
 		return 0;

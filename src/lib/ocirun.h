@@ -43,6 +43,7 @@ struct cell_ocirun_mount {
 	bool bind, recursive;
 	char *data;		     /* the rest of the options, or NULL */
 	uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* for the tree (rro, rnosuid...) */
+	bool tmpcopyup; /* a tmpfs that starts with what the image has there */
 };
 
 struct cell_ocirun_device {

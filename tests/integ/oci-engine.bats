@@ -313,3 +313,19 @@ config() {
 		[ ! -e "/sys/fs/cgroup/memory/cell-integ-oci/$OCI_ID" ]
 	fi
 }
+
+@test "oci: tmpcopyup: a tmpfs that starts with the image's files, the image untouched" {
+	mkdir -p "$R/var/cache/sub"
+	echo kept >"$R/var/cache/sub/file"
+	ln -s file "$R/var/cache/sub/link"
+	chmod 1777 "$R/var/cache"
+	config '.mounts += [{ destination: "/var/cache", type: "tmpfs", source: "tmpfs",
+			options: ["tmpcopyup", "nosuid", "nodev"] }]' \
+		sh -c 'cat /var/cache/sub/link; stat -c %a /var/cache; echo new >/var/cache/n && cat /var/cache/n'
+	run rt run --bundle "$B" "$OCI_ID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = kept ]
+	[ "${lines[1]}" = 1777 ]
+	[ "${lines[2]}" = new ]
+	[ ! -e "$R/var/cache/n" ]
+}
