@@ -24,6 +24,7 @@
 
 #define CELL_OCI_VERSION "1.2.0" /* the runtime-spec version cell follows */
 #define CELL_OCI_FIFO "exec.fifo"
+#define CELL_OCI_JSON_MAX (16u << 20) /* the largest JSON file cell oci reads */
 
 /* Global options. */
 struct cell_oci_globals {

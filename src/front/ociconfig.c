@@ -53,6 +53,7 @@
 
 #include "../lib/caps.h"
 #include "../lib/cleanup.h"
+#include "../lib/fileio.h"
 #include "../lib/rlimit.h"
 #include "../lib/util.h"
 
@@ -1756,38 +1757,14 @@ int cell_oci_process_parse(const char *json_text, size_t len, struct cell_oci_pr
 int cell_oci_config_load(int dirfd, const char *path, struct cell_oci_config *ret,
 			 struct cell_err *err)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, size = 0;
+	size_t len = 0;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
+	buf = cell_read_at(dirfd, path, CONFIG_SIZE_MAX, &len);
+	if (!buf)
 		return cell_fail(err, errno, "%s", path);
-	for (;;) {
-		ssize_t n;
-
-		if (len == size) {
-			char *b;
-
-			if (size >= CONFIG_SIZE_MAX)
-				return cell_fail(err, EFBIG, "%s", path);
-			size = size ? size * 2 : 64 * 1024;
-			b = realloc(buf, size);
-			if (!b)
-				return cell_fail(err, ENOMEM, "%s", path);
-			buf = b;
-		}
-		n = read(fd, buf + len, size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return cell_fail(err, errno, "%s", path);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
 	r = cell_oci_config_parse(buf, len, ret, err);
 	if (r < 0)
 		(void)cell_err_prefix(err, "%s", path);

@@ -32,6 +32,7 @@
 #include "lib/ocirun.h"
 #include "lib/procinfo.h"
 #include "lib/pty.h"
+#include "lib/fileio.h"
 #include "oci.h"
 #include "ociconfig.h"
 #include "ociseccomp.h"
@@ -583,27 +584,14 @@ int cell_oci_do_exec(const char *id, char **args, const struct cell_oci_exec_opt
 	if ((r = cell_oci_load_config(dirfd, &cfg, err)) < 0)
 		goto out;
 	if (o->process) {
-		char *text = NULL;
 		size_t len = 0;
-		FILE *f = fopen(o->process, "re");
+		char *text = cell_read_at(AT_FDCWD, o->process, CELL_OCI_JSON_MAX, &len);
 
-		if (!f) {
+		if (!text) {
 			r = cell_fail(err, errno, "--process %s", o->process);
 			goto out;
 		}
-		{
-			char buf[4096];
-			size_t k;
-			FILE *m = open_memstream(&text, &len);
-
-			while (m && (k = fread(buf, 1, sizeof(buf), f)) > 0)
-				fwrite(buf, 1, k, m);
-			if (m)
-				fclose(m);
-		}
-		fclose(f);
-		r = text ? cell_oci_process_parse(text, len, &procobj, err)
-			 : cell_fail(err, ENOMEM, "--process");
+		r = cell_oci_process_parse(text, len, &procobj, err);
 		free(text);
 		if (r < 0) {
 			cell_err_prefix(err, "--process %s", o->process);

@@ -32,6 +32,7 @@
 #include "lib/ocirun.h"
 #include "lib/procinfo.h"
 #include "lib/pty.h"
+#include "lib/fileio.h"
 #include "oci.h"
 #include "ociconfig.h"
 #include "ociseccomp.h"
@@ -295,25 +296,14 @@ int cell_oci_do_update(const char *id, const char *resources, int argc, char **a
 
 	if (resources) {
 		/* a resources object: parsed as the linux.resources of a config */
-		char *text = NULL, *doc = NULL;
-		size_t len = 0;
-		FILE *f = strcmp(resources, "-") == 0 ? stdin : fopen(resources, "re");
+		char *doc = NULL;
+		char *text = strcmp(resources, "-") == 0
+				     ? cell_read_fd(STDIN_FILENO, CELL_OCI_JSON_MAX, NULL)
+				     : cell_read_at(AT_FDCWD, resources, CELL_OCI_JSON_MAX, NULL);
 
-		if (!f)
+		if (!text)
 			return cell_fail(err, errno, "--resources %s", resources);
-		{
-			char buf[4096];
-			size_t k;
-			FILE *m = open_memstream(&text, &len);
-
-			while (m && (k = fread(buf, 1, sizeof(buf), f)) > 0)
-				fwrite(buf, 1, k, m);
-			if (m)
-				fclose(m);
-		}
-		if (f != stdin)
-			fclose(f);
-		if (!text || asprintf(&doc,
+		if (asprintf(&doc,
 				      "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"/\"},"
 				      "\"linux\":{\"resources\":%s}}",
 				      text) < 0) {

@@ -31,6 +31,7 @@
 #include "lib/ocirun.h"
 #include "lib/procinfo.h"
 #include "lib/pty.h"
+#include "lib/fileio.h"
 #include "oci.h"
 #include "ociconfig.h"
 #include "ociseccomp.h"
@@ -40,35 +41,13 @@
 /* A JSON file read whole (json_loadfd reads it a byte at a time). */
 json_t *cell_ocistate_json_fd(int fd, json_error_t *je)
 {
-	char *buf = NULL;
-	size_t len = 0, size = 0;
-	json_t *o = NULL;
+	size_t len = 0;
+	char *buf = cell_read_fd(fd, CELL_OCI_JSON_MAX, &len);
+	json_t *o;
 
-	for (;;) {
-		ssize_t n;
-
-		if (len == size) {
-			char *b = realloc(buf, size ? size * 2 : 16384);
-
-			if (!b) {
-				free(buf);
-				snprintf(je->text, sizeof(je->text), "out of memory");
-				return NULL;
-			}
-			buf = b;
-			size = size ? size * 2 : 16384;
-		}
-		n = read(fd, buf + len, size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(je->text, sizeof(je->text), "%s", strerror(errno));
-			free(buf);
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
+	if (!buf) {
+		snprintf(je->text, sizeof(je->text), "%s", strerror(errno));
+		return NULL;
 	}
 	o = json_loadb(buf, len, 0, je);
 	free(buf);

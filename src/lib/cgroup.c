@@ -22,6 +22,7 @@
 
 #include "cgroup-internal.h"
 #include "cleanup.h"
+#include "fileio.h"
 
 static const char *const v1_names[CELL_CG_MAX] = {
 	[CELL_CG_MEMORY] = "memory", [CELL_CG_PIDS] = "pids",	  [CELL_CG_CPU] = "cpu",
@@ -466,34 +467,11 @@ int cell_cgroup_host_parse(const char *mountinfo, const char *proc_cgroup,
 	return 0;
 }
 
-static char *read_all(const char *path, size_t max)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *buf;
-	size_t used = 0;
-
-	if (fd < 0)
-		return NULL;
-	buf = malloc(max + 1);
-	if (!buf)
-		return NULL;
-	while (used < max) {
-		ssize_t n = read(fd, buf + used, max - used);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-	}
-	buf[used] = '\0';
-	return buf;
-}
 
 int cell_cgroup_detect(struct cell_cgroup_host *h, struct cell_err *err)
 {
-	_cleanup_free_ char *mountinfo = read_all("/proc/self/mountinfo", 1u << 20);
-	_cleanup_free_ char *procs = read_all("/proc/self/cgroup", 1u << 16);
+	_cleanup_free_ char *mountinfo = cell_read_at(AT_FDCWD, "/proc/self/mountinfo", 1u << 22, NULL);
+	_cleanup_free_ char *procs = cell_read_at(AT_FDCWD, "/proc/self/cgroup", 1u << 20, NULL);
 	char ctl[512] = "";
 	int r;
 

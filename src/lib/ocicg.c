@@ -46,6 +46,7 @@
 
 #include "cgroup-internal.h"
 #include "cleanup.h"
+#include "fileio.h"
 
 static const char *const v1_names[CELL_OCICG_CTL_MAX] = {
 	[CELL_OCICG_MEMORY] = "memory",	  [CELL_OCICG_PIDS] = "pids",
@@ -384,30 +385,6 @@ int cell_ocicg_plan(const char *mountinfo, const char *proc_cgroup, const char *
 
 /* ---- small file helpers ---- */
 
-static char *read_all(const char *path, size_t max)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *buf;
-	size_t used = 0;
-
-	if (fd < 0)
-		return NULL;
-	buf = malloc(max + 1);
-	if (!buf)
-		return NULL;
-	while (used < max) {
-		ssize_t n = read(fd, buf + used, max - used);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-	}
-	buf[used] = '\0';
-	return buf;
-}
-
 /* Is word in the blank-separated list? */
 static bool has_word(const char *list, const char *word)
 {
@@ -725,8 +702,8 @@ int cell_ocicg_create(const char *cgroups_path, const char *id,
 		      const struct cell_ocicg_resources *r, struct cell_ocicg **ret,
 		      struct cell_err *err)
 {
-	_cleanup_free_ char *mountinfo = read_all("/proc/self/mountinfo", 1u << 20);
-	_cleanup_free_ char *procs = read_all("/proc/self/cgroup", 1u << 16);
+	_cleanup_free_ char *mountinfo = cell_read_at(AT_FDCWD, "/proc/self/mountinfo", 1u << 22, NULL);
+	_cleanup_free_ char *procs = cell_read_at(AT_FDCWD, "/proc/self/cgroup", 1u << 20, NULL);
 	_cleanup_free_ struct cell_ocicg_plan *plan = calloc(1, sizeof(*plan));
 	unsigned want = cell_ocicg_wanted(r);
 	int q;
