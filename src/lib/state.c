@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <sched.h>
 #include <stdio.h>
@@ -317,6 +318,7 @@ int cell_state_record_set_bpf(struct cell_state_record *r, const struct cell_sec
 
 	free(r->seccomp_bpf);
 	r->seccomp_bpf = NULL;
+	r->seccomp_flags = prog->flags;
 	if (prog->len == 0)
 		return 0;
 	out = malloc((len + 2) / 3 * 4 + 1);
@@ -377,6 +379,7 @@ int cell_state_record_get_bpf(const struct cell_state_record *r, struct cell_sec
 	}
 	ret->insns = out;
 	ret->len = (unsigned short)(len / 8);
+	ret->flags = r->seccomp_flags;
 	return 0;
 }
 
@@ -460,6 +463,7 @@ int cell_state_record_to_json(const struct cell_state_record *r, char **ret)
 	bad |= json_object_set_new(o, "seccomp", str_or_null(r->seccomp));
 	bad |= json_object_set_new(o, "seccomp_bpf", str_or_null(r->seccomp_bpf));
 	bad |= json_object_set_new(o, "seccomp_log", json_boolean(r->seccomp_log));
+	bad |= json_object_set_new(o, "seccomp_flags", json_integer(r->seccomp_flags));
 	bad |= json_object_set_new(o, "landlock", json_boolean(r->landlock));
 	bad |= json_object_set_new(o, "rlimits", strv_json(r->rlimits));
 	bad |= json_object_set_new(o, "cgroups", strv_json(r->cgroups));
@@ -658,6 +662,12 @@ static int parse_record(json_t *o, struct cell_state_record *r, struct cell_err 
 	if (v && !json_is_boolean(v))
 		return cell_fail(err, 0, "\"seccomp_log\" is not true or false");
 	r->seccomp_log = json_is_true(v);
+	/* absent in records of older cells: no flags */
+	v = json_object_get(o, "seccomp_flags");
+	if (v && (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		  json_integer_value(v) > (json_int_t)UINT_MAX))
+		return cell_fail(err, 0, "\"seccomp_flags\" is not a flag set");
+	r->seccomp_flags = v ? (unsigned)json_integer_value(v) : 0;
 	v = json_object_get(o, "landlock");
 	if (v && !json_is_boolean(v))
 		return cell_fail(err, 0, "\"landlock\" is not true or false");

@@ -76,6 +76,7 @@ struct cell_state_record {
 	char **env;			  /* the command's environment */
 	char *seccomp;			  /* policy text (seccomp.h), NULL: none */
 	char *seccomp_bpf;		  /* the compiled filter: base64 of its sock_filter[] */
+	unsigned seccomp_flags;		  /* its seccomp(2) flags (a policy's "flag" lines) */
 	bool seccomp_log;		  /* --seccomp-log: the filter only logs */
 	bool landlock;			  /* --landlock */
 	char **rlimits;			  /* "NAME=SOFT:HARD" (rlimit.h) */

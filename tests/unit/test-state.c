@@ -84,6 +84,7 @@ static void full_record(struct cell_state_record *r)
 		cell_strv_push(&r->cgroups, *p);
 	r->seccomp = strdup("default allow\ndeny mount\n");
 	r->seccomp_bpf = strdup("IAAAAAQAAAA=");
+	r->seccomp_flags = 2; /* SECCOMP_FILTER_FLAG_LOG */
 	r->seccomp_log = true;
 	r->log = strdup("/run/cell/web.1.log");
 	r->hostname = strdup("web");
@@ -137,6 +138,7 @@ static void assert_records_equal(const struct cell_state_record *a,
 	if (a->seccomp_bpf || b->seccomp_bpf)
 		assert_string_equal(a->seccomp_bpf, b->seccomp_bpf);
 	assert_int_equal(a->seccomp_log, b->seccomp_log);
+	assert_int_equal(a->seccomp_flags, b->seccomp_flags);
 	assert_int_equal(a->landlock, b->landlock);
 	if (a->log || b->log)
 		assert_string_equal(a->log, b->log);
@@ -247,12 +249,14 @@ static void test_bpf(void **state)
 			bytes[i] = (unsigned char)(i * 37 + n);
 		in.insns = bytes;
 		in.len = (unsigned short)n;
+		in.flags = n & 1 ? 2 : 4; /* LOG, SPEC_ALLOW: they travel with it */
 		cell_state_record_init(&r);
 		assert_int_equal(cell_state_record_set_bpf(&r, &in), 0);
 		assert_non_null(r.seccomp_bpf);
 		assert_int_equal(strlen(r.seccomp_bpf), (n * 8 + 2) / 3 * 4);
 		assert_int_equal(cell_state_record_get_bpf(&r, &out), 0);
 		assert_int_equal(out.len, n);
+		assert_int_equal(out.flags, in.flags);
 		assert_memory_equal(out.insns, bytes, n * 8);
 		cell_seccomp_prog_free(&out);
 		cell_state_record_clear(&r);
