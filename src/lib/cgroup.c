@@ -22,6 +22,7 @@
 
 #include "cgroup-internal.h"
 #include "cleanup.h"
+#include "util.h"
 #include "fileio.h"
 
 static const char *const v1_names[CELL_CG_MAX] = {
@@ -271,24 +272,6 @@ uint32_t cell_cgroup_io_weight_bfq(uint32_t weight)
 
 /* ---- the host ---- */
 
-/* Copy a mountinfo field, turning its octal escapes (\040) back. */
-static void unescape(const char *s, size_t n, char *out, size_t len)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n && o + 1 < len; i++) {
-		if (s[i] == '\\' && i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '3' &&
-		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-			out[o++] = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
-					  (s[i + 3] - '0'));
-			i += 3;
-		} else {
-			out[o++] = s[i];
-		}
-	}
-	out[o] = '\0';
-}
-
 struct cg_mount {
 	char point[PATH_MAX];
 	char root[PATH_MAX];
@@ -404,11 +387,12 @@ int cell_cgroup_host_parse(const char *mountinfo, const char *proc_cgroup,
 			if (fl == 7 && memcmp(f, "cgroup2", 7) == 0) {
 				char pt[PATH_MAX];
 
-				unescape(point, pointl, pt, sizeof(pt));
+				cell_unescape_octal(point, pointl, pt, sizeof(pt));
 				if (v2_rank(pt) > rank) {
 					rank = v2_rank(pt);
 					strcpy(v2->point, pt);
-					unescape(root, rootl, v2->root, sizeof(v2->root));
+					cell_unescape_octal(root, rootl, v2->root,
+							    sizeof(v2->root));
 					v2->found = true;
 				}
 			} else if (fl == 6 && memcmp(f, "cgroup", 6) == 0 &&
@@ -418,8 +402,10 @@ int cell_cgroup_host_parse(const char *mountinfo, const char *proc_cgroup,
 				for (int c = 0; c < CELL_CG_MAX; c++) {
 					if (!(mask & CELL_CG_BIT(c)) || v1[c].found)
 						continue;
-					unescape(point, pointl, v1[c].point, sizeof(v1[c].point));
-					unescape(root, rootl, v1[c].root, sizeof(v1[c].root));
+					cell_unescape_octal(point, pointl, v1[c].point,
+							    sizeof(v1[c].point));
+					cell_unescape_octal(root, rootl, v1[c].root,
+							    sizeof(v1[c].root));
 					v1[c].found = true;
 				}
 			}

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cleanup.h"
 #include "exec.h"
 #include "landlock.h"
 #include "net.h"
@@ -181,27 +182,13 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 static void receive_seccomp(struct cell_child_ctx *c)
 {
 	struct cell_err err = { 0 };
-	struct cell_msg msg;
-	int fds[1];
-	size_t nfds = 0;
-	ssize_t got;
-	int r = cell_sync_recv(c->sock, &msg, fds, 0, &nfds);
+	int r = cell_sync_recv_prog(c->sock, seccomp_insns, ELEMENTSOF(seccomp_insns),
+				    &seccomp_prog, &err);
 
-	if (r <= 0)
+	if (r == 0)
 		_exit(CELL_EXIT_SETUP); /* the parent failed and says why */
-	if (msg.type != CELL_MSG_SECCOMP || msg.status <= 0 || msg.status > 4096) {
-		cell_fail(&err, EPROTO, "expected the seccomp filter");
+	if (r < 0)
 		DIE(c, &err);
-	}
-	got = recv(c->sock, seccomp_insns, sizeof(seccomp_insns), 0);
-	if (got != (ssize_t)msg.status * 8) {
-		cell_fail(&err, got < 0 ? errno : EPROTO, "receive the seccomp filter");
-		DIE(c, &err);
-	}
-	seccomp_prog.insns = seccomp_insns;
-	seccomp_prog.len = (unsigned short)msg.status;
-	/* the flags (a policy's "flag" lines) are the plan's, made before clone */
-	seccomp_prog.flags = c->plan->seccomp_policy->filter_flags;
 }
 
 struct spawn_args {

@@ -43,6 +43,7 @@
 #include "nsexec.h"
 #include "procinfo.h"
 #include "rlimit.h"
+#include "util.h"
 
 /* What join_enter may make anew. */
 #define FRESH_NS                                                                                   \
@@ -302,22 +303,6 @@ static int join_enter(struct cell_nsexec *x, struct cell_err *err)
 	return enter_workdir(p, err);
 }
 
-/* A mount point from mountinfo, octal escapes (\040) undone, in place. */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
 
 /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ...": id, parent and mount point. */
 static bool parse_line(char *line, long *id, long *parent, char **mp)
@@ -329,7 +314,7 @@ static bool parse_line(char *line, long *id, long *parent, char **mp)
 			return false;
 	*id = strtol(f[0], NULL, 10);
 	*parent = strtol(f[1], NULL, 10);
-	unescape(f[4]);
+	cell_unescape_octal(f[4], strlen(f[4]), f[4], strlen(f[4]) + 1);
 	*mp = f[4];
 	return true;
 }

@@ -158,7 +158,6 @@ int cell_plan_compile_seccomp(const struct cell_plan *p, struct cell_seccomp_pro
 static int send_seccomp(const struct cell_plan *p, int sock, struct cell_err *err)
 {
 	struct cell_seccomp_prog prog = { 0 };
-	struct cell_msg msg = { .type = CELL_MSG_SECCOMP };
 	int r;
 
 	if (!p->seccomp_policy)
@@ -166,11 +165,7 @@ static int send_seccomp(const struct cell_plan *p, int sock, struct cell_err *er
 	r = cell_plan_compile_seccomp(p, &prog, err);
 	if (r < 0)
 		return r;
-	msg.status = prog.len;
-	r = cell_sync_send(sock, &msg, NULL, 0);
-	if (r == 0 && send(sock, prog.insns, (size_t)prog.len * 8, MSG_NOSIGNAL) !=
-			      (ssize_t)prog.len * 8)
-		r = -errno;
+	r = cell_sync_send_prog(sock, &prog);
 	cell_seccomp_prog_free(&prog);
 	/* A child that failed before reading it has closed its end and said
 	 * why: supervise() reports that, not the broken pipe. */

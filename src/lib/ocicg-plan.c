@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "util.h"
 #include "ocicg-internal.h"
 
 const char *const cell_ocicg_v1_names[CELL_OCICG_CTL_MAX] = {
@@ -49,24 +50,6 @@ unsigned cell_ocicg_ctl_mask(const char *list, size_t n)
 }
 
 /* ---- planning ---- */
-
-/* Copy a mountinfo field, turning its octal escapes (\040) back. */
-static void unescape(const char *s, size_t n, char *out, size_t len)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n && o + 1 < len; i++) {
-		if (s[i] == '\\' && i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '3' &&
-		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-			out[o++] = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
-					  (s[i + 3] - '0'));
-			i += 3;
-		} else {
-			out[o++] = s[i];
-		}
-	}
-	out[o] = '\0';
-}
 
 /* Split line [s, e) at blanks into at most max fields. */
 static size_t split(const char *s, const char *e, const char **f, size_t *fl, size_t max)
@@ -236,8 +219,8 @@ int cell_ocicg_plan(const char *mountinfo, const char *proc_cgroup, const char *
 				/* super options: "rw,cpu,cpuacct" */
 				h.mask = cell_ocicg_ctl_mask(f[dash + 3], fl[dash + 3]) & ~mounted;
 			}
-			unescape(f[4], fl[4], h.point, sizeof(h.point));
-			unescape(f[3], fl[3], h.root, sizeof(h.root));
+			cell_unescape_octal(f[4], fl[4], h.point, sizeof(h.point));
+			cell_unescape_octal(f[3], fl[3], h.root, sizeof(h.root));
 			if (is2 && v2_rank(h.point) > rank && nh <= CELL_OCICG_CTL_MAX) {
 				rank = v2_rank(h.point);
 				if (!v2)

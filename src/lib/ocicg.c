@@ -131,6 +131,13 @@ static int wr_i64(const char *dir, const char *file, int64_t v, const char *what
 	return wr(dir, file, buf, what, err);
 }
 
+/* A limit that is "max" when v < 0 (OCI's -1, unlimited). */
+static int wr_max(const char *dir, const char *file, int64_t v, const char *what,
+		  struct cell_err *err)
+{
+	return v < 0 ? wr(dir, file, "max", what, err) : wr_i64(dir, file, v, what, err);
+}
+
 static const struct cell_ocicg_dir *dir_of(const struct cell_ocicg *cg, enum cell_ocicg_ctl c)
 {
 	if (cg->plan.version == 2)
@@ -924,11 +931,10 @@ static int set_v1(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 	}
 	if (SET(PIDS)) {
 		q = need_v1(cg, CELL_OCICG_PIDS, "linux.resources.pids", &dir, err);
-		if (q == 0 && r->pids_limit > 0)
-			q = wr_i64(dir, "pids.max", r->pids_limit, "linux.resources.pids.limit",
-				   err);
-		else if (q == 0)
-			q = wr(dir, "pids.max", "max", "linux.resources.pids.limit", err);
+		/* a limit of 0 or less is none (runc) */
+		if (q == 0)
+			q = wr_max(dir, "pids.max", r->pids_limit > 0 ? r->pids_limit : -1,
+				   "linux.resources.pids.limit", err);
 		if (q < 0)
 			return q;
 	}
@@ -1071,24 +1077,13 @@ static int set_v2(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 		if (q < 0)
 			return q;
 	}
-	if (SET(MEMORY_LIMIT)) {
-		if (r->memory_limit < 0)
-			strcpy(buf, "max");
-		else
-			snprintf(buf, sizeof(buf), "%" PRId64, r->memory_limit);
-		q = wr(dir, "memory.max", buf, "linux.resources.memory.limit", err);
-		if (q < 0)
-			return q;
-	}
-	if (SET(MEMORY_RESERVATION)) {
-		if (r->memory_reservation < 0)
-			strcpy(buf, "max");
-		else
-			snprintf(buf, sizeof(buf), "%" PRId64, r->memory_reservation);
-		q = wr(dir, "memory.low", buf, "linux.resources.memory.reservation", err);
-		if (q < 0)
-			return q;
-	}
+	if (SET(MEMORY_LIMIT) && (q = wr_max(dir, "memory.max", r->memory_limit,
+					      "linux.resources.memory.limit", err)) < 0)
+		return q;
+	if (SET(MEMORY_RESERVATION) && (q = wr_max(dir, "memory.low", r->memory_reservation,
+						    "linux.resources.memory.reservation",
+						    err)) < 0)
+		return q;
 	if (SET(CPU_SHARES) || SET(CPU_QUOTA) || SET(CPU_PERIOD)) {
 		q = need_v2(cg, "cpu", "linux.resources.cpu", err);
 		if (q < 0)
@@ -1129,11 +1124,10 @@ static int set_v2(struct cell_ocicg *cg, const struct cell_ocicg_resources *r,
 	}
 	if (SET(PIDS)) {
 		q = need_v2(cg, "pids", "linux.resources.pids", err);
-		if (q == 0 && r->pids_limit > 0)
-			q = wr_i64(dir, "pids.max", r->pids_limit, "linux.resources.pids.limit",
-				   err);
-		else if (q == 0)
-			q = wr(dir, "pids.max", "max", "linux.resources.pids.limit", err);
+		/* a limit of 0 or less is none (runc) */
+		if (q == 0)
+			q = wr_max(dir, "pids.max", r->pids_limit > 0 ? r->pids_limit : -1,
+				   "linux.resources.pids.limit", err);
 		if (q < 0)
 			return q;
 	}

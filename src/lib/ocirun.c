@@ -878,23 +878,13 @@ static uint64_t seccomp_insns[4096];
 static void receive_seccomp(int sock, struct cell_oci_proc *proc)
 {
 	struct cell_err err = { 0 };
-	struct cell_msg msg;
-	size_t nfds = 0;
-	ssize_t got;
+	int r = cell_sync_recv_prog(sock, seccomp_insns, ELEMENTSOF(seccomp_insns), &proc->seccomp,
+				    &err);
 
-	if (cell_sync_recv(sock, &msg, NULL, 0, &nfds) <= 0)
-		_exit(CELL_EXIT_SETUP);
-	if (msg.type != CELL_MSG_SECCOMP || msg.status <= 0 || msg.status > 4096) {
-		cell_fail(&err, EPROTO, "expected the seccomp filter");
+	if (r == 0)
+		_exit(CELL_EXIT_SETUP); /* the parent failed and says why */
+	if (r < 0)
 		DIE(sock, &err);
-	}
-	got = recv(sock, seccomp_insns, sizeof(seccomp_insns), 0);
-	if (got != (ssize_t)msg.status * 8) {
-		cell_fail(&err, got < 0 ? errno : EPROTO, "receive the seccomp filter");
-		DIE(sock, &err);
-	}
-	proc->seccomp.insns = seccomp_insns;
-	proc->seccomp.len = (unsigned short)msg.status;
 }
 
 static int close_fds(int keep_upto, int a, int b)
@@ -982,14 +972,9 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 
 static int send_seccomp(int sock, const struct cell_seccomp_prog *prog, struct cell_err *err)
 {
-	struct cell_msg msg = { .type = CELL_MSG_SECCOMP, .status = prog->len };
+	int r = prog->len ? cell_sync_send_prog(sock, prog) : 0;
 
-	if (!prog->len)
-		return 0;
-	if (cell_sync_send(sock, &msg, NULL, 0) < 0 ||
-	    send(sock, prog->insns, (size_t)prog->len * 8, MSG_NOSIGNAL) != (ssize_t)prog->len * 8)
-		return cell_fail(err, errno, "send the seccomp filter");
-	return 0;
+	return r < 0 ? cell_fail(err, -r, "send the seccomp filter") : 0;
 }
 
 /* The pty master to the client's console socket, as runc sends it. */

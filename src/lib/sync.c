@@ -83,3 +83,39 @@ void cell_sync_die(int sock, const struct cell_err *err)
 	(void)cell_sync_send(sock, &msg, NULL, 0); /* nothing more to do if the parent is gone */
 	_exit(msg.err.status);
 }
+
+int cell_sync_send_prog(int sock, const struct cell_seccomp_prog *prog)
+{
+	struct cell_msg msg = { .type = CELL_MSG_SECCOMP, .status = prog->len,
+				.flags = prog->flags };
+	ssize_t len = (ssize_t)prog->len * 8, sent;
+	int r = cell_sync_send(sock, &msg, NULL, 0);
+
+	if (r < 0)
+		return r;
+	sent = send(sock, prog->insns, (size_t)len, MSG_NOSIGNAL);
+	if (sent < 0)
+		return -errno;
+	return sent == len ? 0 : -EIO;
+}
+
+int cell_sync_recv_prog(int sock, uint64_t *insns, size_t max, struct cell_seccomp_prog *ret,
+			struct cell_err *err)
+{
+	struct cell_msg msg;
+	size_t nfds = 0;
+	ssize_t got;
+	int r = cell_sync_recv(sock, &msg, NULL, 0, &nfds);
+
+	if (r <= 0)
+		return r;
+	if (msg.type != CELL_MSG_SECCOMP || msg.status <= 0 || (size_t)msg.status > max)
+		return cell_fail(err, EPROTO, "expected the seccomp filter");
+	got = recv(sock, insns, max * 8, 0);
+	if (got != (ssize_t)msg.status * 8)
+		return cell_fail(err, got < 0 ? errno : EPROTO, "receive the seccomp filter");
+	ret->insns = insns;
+	ret->len = (unsigned short)msg.status;
+	ret->flags = msg.flags;
+	return 1;
+}

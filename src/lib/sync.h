@@ -7,8 +7,10 @@
 #define CELL_SYNC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
+#include "seccomp.h"
 
 enum cell_msg_type {
 	CELL_MSG_GO = 1,    /* parent -> child: ids mapped, go on (fds: idmapped binds) */
@@ -16,8 +18,9 @@ enum cell_msg_type {
 	CELL_MSG_PTY,	    /* child -> parent: the pty master (1 fd) */
 	CELL_MSG_STATUS,    /* init -> parent: the command's wait status in status */
 	CELL_MSG_READY,	    /* child -> parent: own maps written; set up the network, then GO */
-	CELL_MSG_SECCOMP,   /* parent -> child: status = instructions; the BPF program
-			     * follows in the next packet */
+	CELL_MSG_SECCOMP,   /* parent -> child: status = instructions, flags = its
+			     * seccomp(2) flags; the BPF program follows in the
+			     * next packet (cell_sync_send_prog) */
 };
 
 #define CELL_MSG_FDS_MAX 32
@@ -25,6 +28,7 @@ enum cell_msg_type {
 struct cell_msg {
 	int type;
 	int status;
+	unsigned flags;
 	struct cell_err err;
 };
 
@@ -33,6 +37,15 @@ int cell_sync_send(int sock, const struct cell_msg *msg, const int *fds, size_t 
 /* Receive one message; fds (up to max) land in fds, their count in *n.
  * Returns 1 on a message, 0 on EOF, -errno on error. */
 int cell_sync_recv(int sock, struct cell_msg *msg, int *fds, size_t max, size_t *n);
+
+/* A compiled seccomp program (len > 0) with its flags, as CELL_MSG_SECCOMP
+ * and one packet of instructions.  Returns 0 or -errno. */
+int cell_sync_send_prog(int sock, const struct cell_seccomp_prog *prog);
+/* Child side, allocation-free: receive it into insns (room for max
+ * instructions), which ret then points at.  1 on success, 0 on EOF (the
+ * parent failed and says why), -errno with err filled. */
+int cell_sync_recv_prog(int sock, uint64_t *insns, size_t max, struct cell_seccomp_prog *ret,
+			struct cell_err *err);
 
 /* Child side: send err up as CELL_MSG_ERROR and _exit with err->status. */
 __attribute__((noreturn)) void cell_sync_die(int sock, const struct cell_err *err);

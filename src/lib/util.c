@@ -108,3 +108,22 @@ int cell_split_words(const char *line, const char *eol, struct cell_word *w, siz
 	}
 	return (int)n;
 }
+
+void cell_unescape_octal(const char *s, size_t n, char *out, size_t len)
+{
+	size_t o = 0;
+
+	if (len == 0)
+		return;
+	for (size_t i = 0; i < n && o + 1 < len; i++) {
+		if (s[i] == '\\' && i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '3' &&
+		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+			out[o++] = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
+					  (s[i + 3] - '0'));
+			i += 3;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+}

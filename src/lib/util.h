@@ -17,6 +17,11 @@ int cell_parse_u64_prefix(const char *s, const char **end, uint64_t *ret);
 /* "1048576", "64k", "16M", "1G", "2GiB": bytes, at least 1. */
 int cell_parse_size(const char *s, uint64_t *ret);
 
+/* The field [s, s + n) of /proc/PID/mountinfo with its octal escapes
+ * (\040 for a blank) undone, into out (len bytes, NUL-terminated, cut
+ * short if need be).  out may be s: the result is never longer. */
+void cell_unescape_octal(const char *s, size_t n, char *out, size_t len);
+
 /* One word of a line, for cell's line-based text formats (profiles,
  * seccomp policies); col counts from 1. */
 struct cell_word {

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 #include <cmocka.h>
@@ -170,6 +171,27 @@ static void test_parse_size_junk(void **state)
 	}
 }
 
+static void test_unescape_octal(void **state)
+{
+	char out[32], small[4], in_place[] = "/a\\040b\\134c";
+
+	(void)state;
+	cell_unescape_octal("/mnt/my\\040dir", 14, out, sizeof(out));
+	assert_string_equal(out, "/mnt/my dir");
+	/* not an escape: a backslash without three octal digits stays */
+	cell_unescape_octal("a\\09b\\4", 7, out, sizeof(out));
+	assert_string_equal(out, "a\\09b\\4");
+	/* cut short, still terminated */
+	cell_unescape_octal("abcdef", 6, small, sizeof(small));
+	assert_string_equal(small, "abc");
+	/* only n bytes are read */
+	cell_unescape_octal("abc\\040", 3, out, sizeof(out));
+	assert_string_equal(out, "abc");
+	/* in place */
+	cell_unescape_octal(in_place, strlen(in_place), in_place, sizeof(in_place));
+	assert_string_equal(in_place, "/a b\\c");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_parse_size_zero),
 		cmocka_unit_test(test_parse_size_overflow),
 		cmocka_unit_test(test_parse_size_junk),
+		cmocka_unit_test(test_unescape_octal),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
