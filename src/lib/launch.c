@@ -52,6 +52,7 @@
 #include "init.h"
 #include "netrun.h"
 #include "pty.h"
+#include "seccache.h"
 #include "sync.h"
 
 #ifndef CLONE_NEWTIME
@@ -147,8 +148,8 @@ int cell_plan_compile_seccomp(const struct cell_plan *p, struct cell_seccomp_pro
 	*ret = (struct cell_seccomp_prog){ 0 };
 	if (!p->seccomp_policy)
 		return 0;
-	if (cell_seccomp_compile(p->seccomp_policy,
-				 p->spec->seccomp_log ? CELL_SECCOMP_COMPILE_LOG : 0, ret, err) < 0)
+	if (cell_seccomp_compile_cached(p->seccomp_policy,
+					p->spec->seccomp_log ? CELL_SECCOMP_COMPILE_LOG : 0, ret, err) < 0)
 		return cell_err_prefix(err, "--seccomp");
 	return 0;
 }

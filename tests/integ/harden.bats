@@ -40,6 +40,70 @@ host_sys() {
 	assert_eq "$output" ok
 }
 
+# The program kept for the next start (seccache.c): path of the one file.
+kept_filter() {
+	local f
+	for f in "$CELL_STATE_DIR"/seccomp/*.bpf; do
+		[ -f "$f" ] && echo "$f"
+	done
+}
+
+# Make the kept program one instruction: allow everything.
+plant_allow_all() {
+	python3 - "$1" <<'EOF'
+import struct, sys
+p = sys.argv[1]
+d = open(p, 'rb').read()
+klen = struct.unpack_from('<I', d, 4)[0]
+head = d[:8 + klen]
+flags = struct.unpack_from('<I', d, 8 + klen)[0]
+open(p, 'wb').write(head + struct.pack('<II', flags, 1) + struct.pack('<HBBI', 6, 0, 0, 0x7fff0000))
+EOF
+}
+
+@test "default seccomp: the compiled filter is kept, reused, and still filters" {
+	CELL_STATE_DIR=$BATS_TEST_TMPDIR/state
+	export CELL_STATE_DIR
+	run "$CELL" run -- /bin/true
+	status_is 0
+	f=$(kept_filter)
+	[ -n "$f" ]
+	assert_eq "$(stat -c '%a %u' "$f")" "600 $(id -u)"
+	assert_eq "$(stat -c '%a' "$CELL_STATE_DIR/seccomp")" 700
+	before=$(stat -c %Y.%i "$f")
+	run cellp -- /probe sys unshare-user
+	assert_eq "$output" EPERM "from the kept program"
+	assert_eq "$(stat -c %Y.%i "$f")" "$before" "the file was not written again"
+	# What the file says is what the sandbox gets: the cache is used.
+	plant_allow_all "$f"
+	run cellp -- /probe sys unshare-user
+	assert_eq "$output" ok "the planted program was loaded"
+}
+
+@test "default seccomp: a kept filter that others may write, or a cut one, is not used" {
+	CELL_STATE_DIR=$BATS_TEST_TMPDIR/state
+	export CELL_STATE_DIR
+	run "$CELL" run -- /bin/true
+	f=$(kept_filter)
+	[ -n "$f" ]
+	plant_allow_all "$f"
+	chmod 0620 "$f"
+	run cellp -- /probe sys unshare-user
+	assert_eq "$output" EPERM "group-writable file"
+	f=$(kept_filter)
+	plant_allow_all "$f"
+	chmod 0600 "$f"
+	chmod 0755 "$CELL_STATE_DIR/seccomp"
+	run cellp -- /probe sys unshare-user
+	assert_eq "$output" EPERM "directory others may enter"
+	chmod 0700 "$CELL_STATE_DIR/seccomp"
+	truncate -s 30 "$f"
+	run cellp -- /probe sys unshare-user
+	assert_eq "$output" EPERM "a cut file"
+	# and a good one replaced it
+	[ "$(stat -c %s "$f")" -gt 30 ]
+}
+
 @test "--seccomp none: no filter" {
 	run cellp --seccomp none -- /probe sys keyctl
 	assert_eq "$output" ok

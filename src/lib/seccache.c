@@ -1,0 +1,306 @@
+/* seccache.c - compiled seccomp programs, kept for the next start (see
+ * seccache.h for what is kept, where, and why it can be trusted).
+ *
+ * A file: "CSC1", the key's length and the key, then the program's
+ * seccomp(2) flags, its length in instructions and the instructions.  Its
+ * name: a 64-bit FNV-1a hash of the key without the boot id, so that a new
+ * boot replaces a file instead of adding one.
+ */
+#define _GNU_SOURCE
+#include "seccache.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <linux/filter.h>
+#include <seccomp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fileio.h"
+#include "state.h"
+
+#define MAGIC "CSC1"
+#define BOOT_ID_LEN 36
+#define FILE_MAX (1u << 20)
+
+struct buf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void put(struct buf *b, const void *data, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4096;
+		char *np;
+
+		while (cap < b->len + n)
+			cap *= 2;
+		np = realloc(b->p, cap);
+		if (!np) {
+			b->oom = true;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+}
+
+static void put_u32(struct buf *b, uint32_t v)
+{
+	put(b, &v, sizeof(v));
+}
+
+static void put_u64(struct buf *b, uint64_t v)
+{
+	put(b, &v, sizeof(v));
+}
+
+struct build_id {
+	const unsigned char *id;
+	size_t len;
+};
+
+/* The running binary's GNU build id (ld --build-id): it changes whenever
+ * cell's code, or the libseccomp linked into it, does. */
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct build_id *bid = data;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const char *p, *end;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		p = (const char *)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)(const void *)p;
+			const char *name = p + sizeof(*nh);
+			const char *desc = name + ((nh->n_namesz + 3) & ~3u);
+
+			if (desc + nh->n_descsz > end)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    memcmp(name, "GNU", 4) == 0 && nh->n_descsz > 0) {
+				bid->id = (const unsigned char *)desc;
+				bid->len = nh->n_descsz;
+				return 1;
+			}
+			p = desc + ((nh->n_descsz + 3) & ~3u);
+		}
+	}
+	return 1; /* the first object is the program itself: stop there */
+}
+
+static bool read_boot_id(char id[BOOT_ID_LEN])
+{
+	char buf[64];
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n < BOOT_ID_LEN)
+		return false;
+	memcpy(id, buf, BOOT_ID_LEN);
+	return true;
+}
+
+char *cell_seccache_key(const struct cell_seccomp_policy *p, unsigned compile_flags,
+			size_t *ret_len)
+{
+	struct build_id bid = { 0 };
+	struct buf b = { 0 };
+	char boot[BOOT_ID_LEN];
+
+	dl_iterate_phdr(find_build_id, &bid);
+	if (!bid.len || !read_boot_id(boot))
+		return NULL;
+	put(&b, "cell-seccomp-cache 1", 21);
+	put_u32(&b, (uint32_t)bid.len);
+	put(&b, bid.id, bid.len);
+	put_u32(&b, SCMP_VER_MAJOR);
+	put_u32(&b, SCMP_VER_MINOR);
+	put_u32(&b, SCMP_VER_MICRO);
+	put_u32(&b, compile_flags);
+	put_u32(&b, (uint32_t)p->default_action);
+	put_u32(&b, (uint32_t)p->default_errnum);
+	put_u32(&b, p->n_arches);
+	for (unsigned i = 0; i < p->n_arches; i++)
+		put_u32(&b, p->arches[i]);
+	put_u32(&b, p->filter_flags);
+	put_u64(&b, p->n_rules);
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct cell_seccomp_rule *r = &p->rules[i];
+
+		put(&b, r->syscall, strnlen(r->syscall, sizeof(r->syscall)));
+		put(&b, "", 1);
+		put_u32(&b, (uint32_t)r->action);
+		put_u32(&b, (uint32_t)r->errnum);
+		put_u32(&b, r->n_conds);
+		for (unsigned k = 0; k < r->n_conds && k < CELL_SECCOMP_ARGS; k++) {
+			put_u32(&b, r->conds[k].arg);
+			put_u32(&b, (uint32_t)r->conds[k].op);
+			put_u64(&b, r->conds[k].mask);
+			put_u64(&b, r->conds[k].value);
+		}
+	}
+	put(&b, boot, BOOT_ID_LEN); /* last: the name leaves it out */
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	*ret_len = b.len;
+	return b.p;
+}
+
+static void file_name(const char *key, size_t len, char name[32])
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i + BOOT_ID_LEN < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 0x100000001b3ull;
+	snprintf(name, 32, "%016llx.bpf", (unsigned long long)h);
+}
+
+/* dir, when it is a directory of ours that nobody else may enter */
+static int open_private_dir(const char *dir)
+{
+	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 077)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int cell_seccache_get(const char *dir, const char *key, size_t key_len,
+		      struct cell_seccomp_prog *prog)
+{
+	_cleanup_close_ int dfd = -1, fd = -1;
+	_cleanup_free_ char *data = NULL;
+	char name[32];
+	struct stat st;
+	uint32_t klen, flags, n;
+	size_t len, off;
+
+	*prog = (struct cell_seccomp_prog){ 0 };
+	dfd = open_private_dir(dir);
+	if (dfd < 0)
+		return 0;
+	file_name(key, key_len, name);
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022) || st.st_size > FILE_MAX)
+		return 0;
+	data = cell_read_fd(fd, FILE_MAX, &len);
+	if (!data || len < 8 || memcmp(data, MAGIC, 4) != 0)
+		return 0;
+	memcpy(&klen, data + 4, 4);
+	off = 8;
+	if (klen != key_len || len - off < klen || memcmp(data + off, key, klen) != 0)
+		return 0;
+	off += klen;
+	if (len - off < 8)
+		return 0;
+	memcpy(&flags, data + off, 4);
+	memcpy(&n, data + off + 4, 4);
+	off += 8;
+	if (n == 0 || n > BPF_MAXINSNS || len - off != (size_t)n * sizeof(struct sock_filter))
+		return 0;
+	prog->insns = malloc(len - off);
+	if (!prog->insns)
+		return 0;
+	memcpy(prog->insns, data + off, len - off);
+	prog->len = (unsigned short)n;
+	prog->flags = flags;
+	return 1;
+}
+
+void cell_seccache_put(const char *dir, const char *key, size_t key_len,
+		       const struct cell_seccomp_prog *prog)
+{
+	_cleanup_close_ int dfd = -1, fd = -1;
+	char name[32], tmp[64];
+	struct buf b = { 0 };
+	uint32_t v;
+
+	if (!prog->len || key_len > UINT32_MAX)
+		return;
+	if (mkdir(dir, 0700) < 0 && errno == ENOENT) {
+		/* the state directory itself, as cell_state_open makes it */
+		char parent[4096];
+		char *slash;
+
+		snprintf(parent, sizeof(parent), "%s", dir);
+		slash = strrchr(parent, '/');
+		if (!slash || slash == parent)
+			return;
+		*slash = '\0';
+		if (mkdir(parent, 0700) < 0 && errno != EEXIST)
+			return;
+		(void)mkdir(dir, 0700);
+	}
+	dfd = open_private_dir(dir);
+	if (dfd < 0)
+		return;
+	put(&b, MAGIC, 4);
+	v = (uint32_t)key_len;
+	put_u32(&b, v);
+	put(&b, key, key_len);
+	put_u32(&b, prog->flags);
+	put_u32(&b, prog->len);
+	put(&b, prog->insns, (size_t)prog->len * sizeof(struct sock_filter));
+	if (b.oom)
+		goto out;
+	file_name(key, key_len, name);
+	snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", name, (int)getpid());
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto out;
+	if (write(fd, b.p, b.len) != (ssize_t)b.len || renameat(dfd, tmp, dfd, name) < 0)
+		(void)unlinkat(dfd, tmp, 0);
+out:
+	free(b.p);
+}
+
+int cell_seccomp_compile_cached(const struct cell_seccomp_policy *p, unsigned flags,
+				struct cell_seccomp_prog *ret, struct cell_err *err)
+{
+	struct cell_err ignored = { 0 };
+	_cleanup_free_ char *key = NULL;
+	char dir[4096];
+	size_t key_len = 0;
+	int r;
+
+	if (cell_state_path(dir, sizeof(dir) - 8, &ignored) < 0)
+		return cell_seccomp_compile(p, flags, ret, err);
+	strcat(dir, "/seccomp");
+	key = cell_seccache_key(p, flags, &key_len);
+	if (key && cell_seccache_get(dir, key, key_len, ret) == 1)
+		return 0;
+	r = cell_seccomp_compile(p, flags, ret, err);
+	if (r == 0 && key)
+		cell_seccache_put(dir, key, key_len, ret);
+	return r;
+}
