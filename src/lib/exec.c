@@ -1,15 +1,55 @@
 /* exec.c - run the sandbox's command: execvpe(3) with the PATH of the
  * sandbox's environment (glibc's execvpe looks at the caller's) and the
- * exit statuses of POSIX shells.  Allocation-free; used by init.c (cell run)
- * and enter.c (cell enter). */
+ * exit statuses of POSIX shells, and the command's signal dispositions.
+ * Allocation-free; used by init.c (cell run), nsexec.c (cell enter, --join)
+ * and ocirun.c (cell oci). */
 #define _GNU_SOURCE
 #include "exec.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The hex mask after "\nFIELD:\t" in a /proc/PID/status text; false when
+ * it is not there. */
+static bool status_mask(const char *text, const char *field, uint64_t *ret)
+{
+	const char *p = strstr(text, field);
+	char *end;
+
+	if (!p)
+		return false;
+	*ret = strtoull(p + strlen(field), &end, 16);
+	return end != p + strlen(field);
+}
+
+void cell_signals_default(void)
+{
+	char buf[4096];
+	uint64_t ign = 0, cgt = 0, set = UINT64_MAX;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		if (status_mask(buf, "\nSigIgn:\t", &ign) && status_mask(buf, "\nSigCgt:\t", &cgt))
+			set = ign | cgt;
+	}
+	for (int sig = 1; sig < NSIG && sig <= 64; sig++) {
+		struct sigaction sa = { .sa_handler = SIG_DFL };
+
+		if (sig != SIGKILL && sig != SIGSTOP && (set & (1ull << (sig - 1))))
+			(void)sigaction(sig, &sa, NULL);
+	}
+}
 
 static const char *exec_env_get(char *const *env, const char *name)
 {

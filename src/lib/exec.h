@@ -9,4 +9,12 @@
  * not executable). */
 void cell_exec_command(char *const *argv, char *const *env, struct cell_err *err);
 
+/* Give every signal its default disposition, as a new process has it: the
+ * command must not inherit what cell's caller ignored.  Only the signals
+ * that are ignored or caught (SigIgn, SigCgt of /proc/self/status) need a
+ * call, usually none; all of them when /proc cannot say.  Allocation-free:
+ * runs between clone and execve.  glibc refuses its two internal signals,
+ * which is fine. */
+void cell_signals_default(void);
+
 #endif

@@ -119,14 +119,8 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 
 	/* The command starts with default signal dispositions, as in a fresh
 	 * container: a signal the caller ignored (a background job's SIGINT)
-	 * must still reach it when sent to cell.  glibc refuses its two
-	 * internal signals; that is fine. */
-	for (int sig = 1; sig < NSIG; sig++) {
-		struct sigaction sa = { .sa_handler = SIG_DFL };
-
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &sa, NULL);
-	}
+	 * must still reach it when sent to cell. */
+	cell_signals_default();
 	if (sigprocmask(SIG_SETMASK, &c->saved_mask, NULL) < 0) {
 		cell_fail(&err, errno, "restore signal mask");
 		DIE(c, &err);

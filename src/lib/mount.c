@@ -324,47 +324,120 @@ static int open_in_root(int rootfd, const char *path)
 	return openat2_path(rootfd, path, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
+/* The directory in which the last target was made, kept open for the next
+ * op with the same parent: after the first of /dev's device nodes, each of
+ * the others (and /dev's symlinks) costs one call instead of five.  A mount
+ * on a directory may cover it, so after every op but a symlink, a file's
+ * bind or a written file it is forgotten (cell_mount_build).  (Symlinks
+ * only add names: symlinkat never replaces what a path names.) */
+static struct {
+	char path[256];
+	int fd;
+} last_dir = { .fd = -1 };
+
+static void forget_dir(void)
+{
+	if (last_dir.fd >= 0)
+		close(last_dir.fd);
+	last_dir.fd = -1;
+	last_dir.path[0] = '\0';
+}
+
+static bool is_last_dir(const char *path, size_t len)
+{
+	return last_dir.fd >= 0 && len > 0 && len < sizeof(last_dir.path) && last_dir.path[len] == '\0' &&
+	       memcmp(last_dir.path, path, len) == 0;
+}
+
+static void keep_dir(const char *path, size_t len, int fd)
+{
+	forget_dir();
+	if (len >= sizeof(last_dir.path)) {
+		close(fd);
+		return;
+	}
+	memcpy(last_dir.path, path, len);
+	last_dir.path[len] = '\0';
+	last_dir.fd = fd;
+}
+
+/* Create name in dirfd, where it must be new: for a file, the fd that
+ * created it (write-only: only ever a mount target); for a directory, an
+ * O_PATH fd.  -1 with errno EEXIST when something is there already. */
+static int make_new(int dirfd, const char *name, bool file)
+{
+	if (file)
+		return openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (mkdirat(dirfd, name, 0755) < 0)
+		return -1;
+	return openat(dirfd, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+}
+
+static int make_target(int rootfd, const char *path, bool file, struct cell_err *err,
+		       const char *what);
+
+/* The directory path inside the root, made when missing; the fd belongs to
+ * last_dir (the caller does not close it). */
+static int open_dir(int rootfd, const char *path, size_t len, struct cell_err *err,
+		    const char *what)
+{
+	char dir[4096];
+	int fd;
+
+	if (len == 0)
+		return rootfd;
+	if (is_last_dir(path, len))
+		return last_dir.fd;
+	if (len >= sizeof(dir))
+		return cell_fail(err, ENAMETOOLONG, "%s: %s", what, path);
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+	fd = make_target(rootfd, dir, false, err, what);
+	if (fd < 0)
+		return fd;
+	keep_dir(path, len, fd);
+	return fd;
+}
+
 /* Make sure path exists inside the root (directories on the way, then a
- * directory or an empty file), and return an O_PATH fd for it.  A missing
+ * directory or an empty file), and return an fd for it.  A missing
  * component is created in its parent, which was itself resolved inside the
  * root; the new name is then opened with O_NOFOLLOW, so a symlink that
- * appears there cannot redirect us. */
+ * appears there cannot redirect us.  In the parent last_dir holds, a new
+ * name is made at once (make_new); only when it exists is the whole path
+ * resolved. */
 static int make_target(int rootfd, const char *path, bool file, struct cell_err *err,
 		       const char *what)
 {
-	char parent[4096];
-	const char *slash, *name;
-	_cleanup_close_ int pfd = -1;
-	int fd = open_in_root(rootfd, path);
+	const char *slash = strrchr(path, '/'), *name;
+	int pfd, fd;
 	size_t plen;
 
+	if (slash && slash[1] && is_last_dir(path, (size_t)(slash - path))) {
+		fd = make_new(last_dir.fd, slash + 1, file);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : cell_fail(err, errno, "%s: create %s", what, path);
+	}
+	fd = open_in_root(rootfd, path);
 	if (fd >= 0 || errno != ENOENT)
 		return fd >= 0 ? fd : cell_fail(err, errno, "%s: %s", what, path);
-	slash = strrchr(path, '/');
 	if (!slash || !slash[1])
 		return cell_fail(err, EINVAL, "%s: %s", what, path);
 	name = slash + 1;
 	plen = (size_t)(slash - path);
-	if (plen >= sizeof(parent))
-		return cell_fail(err, ENAMETOOLONG, "%s: %s", what, path);
-	if (plen > 0) {
-		memcpy(parent, path, plen);
-		parent[plen] = '\0';
-		pfd = make_target(rootfd, parent, false, err, what);
-		if (pfd < 0)
-			return pfd;
-	}
+	pfd = open_dir(rootfd, path, plen, err, what);
+	if (pfd < 0)
+		return pfd;
 	if (file) {
-		int f = openat(pfd >= 0 ? pfd : rootfd, name,
-			       O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+		int f = openat(pfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (f < 0 && errno != EEXIST)
 			return cell_fail(err, errno, "%s: create %s", what, path);
 		if (f >= 0)
 			close(f);
-	} else if (mkdirat(pfd >= 0 ? pfd : rootfd, name, 0755) < 0 && errno != EEXIST) {
+	} else if (mkdirat(pfd, name, 0755) < 0 && errno != EEXIST) {
 		return cell_fail(err, errno, "%s: mkdir %s", what, path);
 	}
-	fd = openat(pfd >= 0 ? pfd : rootfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return cell_fail(err, errno, "%s: %s", what, path);
 	return fd;
@@ -518,20 +591,12 @@ static int apply_op(const struct cell_mount_plan *plan, const struct cell_mount_
 			return fail_op(err, op, "attach");
 		return 0;
 	case CELL_OP_SYMLINK: {
-		char parent[4096];
 		const char *slash = strrchr(op->dst, '/');
-		size_t plen = (size_t)(slash - op->dst);
+		int dfd = open_dir(rootfd, op->dst, (size_t)(slash - op->dst), err, "symlink");
 
-		if (plen >= sizeof(parent))
-			return cell_fail(err, ENAMETOOLONG, "symlink %s", op->dst);
-		if (plen > 0) {
-			memcpy(parent, op->dst, plen);
-			parent[plen] = '\0';
-			tfd = make_target(rootfd, parent, false, err, "symlink");
-			if (tfd < 0)
-				return tfd;
-		}
-		if (symlinkat(op->src, tfd >= 0 ? tfd : rootfd, slash + 1) < 0 && errno != EEXIST)
+		if (dfd < 0)
+			return dfd;
+		if (symlinkat(op->src, dfd, slash + 1) < 0 && errno != EEXIST)
 			return fail_op(err, op, "symlink");
 		return 0;
 	}
@@ -815,12 +880,18 @@ int cell_mount_build(const struct cell_mount_plan *p, int *src, struct cell_err 
 
 	/* 4. Everything else, in plan order. */
 	for (size_t i = 1; i < p->n; i++) {
-		if (needs_source(&p->ops[i]) && src[i] < 0)
+		const struct cell_mount_op *op = &p->ops[i];
+
+		if (needs_source(op) && src[i] < 0)
 			continue; /* optional and absent */
-		r = apply_op(p, &p->ops[i], rootfd, src[i], err);
+		r = apply_op(p, op, rootfd, src[i], err);
 		if (r < 0)
 			goto out;
+		if (!(op->type == CELL_OP_SYMLINK || op->type == CELL_OP_WRITE_FILE ||
+		      (op->type == CELL_OP_BIND && (op->flags & CELL_OPF_FILE))))
+			forget_dir();
 	}
+	forget_dir();
 
 	/* 5. Read-only root, pivot, drop the old root. */
 	if (p->root_ro && set_attr(rootfd, MOUNT_ATTR_RDONLY, false) < 0) {
@@ -836,6 +907,7 @@ int cell_mount_build(const struct cell_mount_plan *p, int *src, struct cell_err 
 		goto out;
 	}
 out:
+	forget_dir();
 	for (size_t i = 0; i < p->n; i++)
 		if (src[i] >= 0) {
 			close(src[i]);

@@ -269,12 +269,7 @@ __attribute__((noreturn)) static void child(const struct cell_nsexec *x, int soc
 	struct cell_err err = { 0 };
 	int r;
 
-	for (int sig = 1; sig < NSIG; sig++) {
-		struct sigaction sa = { .sa_handler = SIG_DFL };
-
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &sa, NULL); /* glibc refuses its own two */
-	}
+	cell_signals_default();
 	if (sigprocmask(SIG_SETMASK, mask, NULL) < 0) {
 		cell_fail(&err, errno, "restore the signal mask");
 		cell_sync_die(sock, &err);

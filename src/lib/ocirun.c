@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "exec.h"
 #include "procinfo.h"
 #include "sync.h"
 
@@ -783,13 +784,8 @@ static int setup_process(int sock, const struct cell_oci_proc *proc, bool consol
 
 	/* Default dispositions and no blocked signal: what the caller ignored
 	 * (podman's cleanup process blocks SIGUSR1) is not the container's
-	 * business.  glibc refuses its two internal signals; that is fine. */
-	for (int sig = 1; sig < NSIG; sig++) {
-		struct sigaction sa = { .sa_handler = SIG_DFL };
-
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &sa, NULL);
-	}
+	 * business. */
+	cell_signals_default();
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		return cell_fail(err, errno, "restore the signal mask");

@@ -299,3 +299,9 @@ cell_processes() {
 		[ "$argv0" != "$CELL" ] || printf '%s ' "$p"
 	done
 }
+
+# What the state directory holds besides the kept seccomp programs
+# (seccache.c), which outlive every sandbox on purpose.
+state_left() {
+	ls -A "$CELL_STATE_DIR" | grep -vx seccomp
+}

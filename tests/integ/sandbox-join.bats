@@ -72,7 +72,7 @@ keep_sandbox() {
 	run "$CELL" rm x
 	status_is 0
 	assert_eq "$(state_mounts)" "" "no kept namespace left mounted"
-	assert_eq "$(ls -A "$CELL_STATE_DIR")" .lock
+	assert_eq "$(state_left)" .lock
 }
 
 @test "join (root): once ended, a new pid namespace with cell-init and a /proc of its own" {
@@ -215,7 +215,7 @@ keep_sandbox() {
 	assert_eq "$(state_mounts)" ""
 	wait "$join"
 	assert_eq "$(cat "$T/out")" 1 "the join ran on in the namespaces it had"
-	assert_eq "$(ls -A "$CELL_STATE_DIR")" .lock
+	assert_eq "$(state_left)" .lock
 
 	# a sandbox whose cell was killed: not joined; gc removes what it kept
 	run "$CELL" run --name k -d --keep user,mnt -- /bin/sh -c 'exec sleep 1000' "$MARK"
@@ -230,7 +230,7 @@ keep_sandbox() {
 	status_is 0
 	assert_eq "$output" k
 	assert_eq "$(state_mounts)" ""
-	assert_eq "$(ls -A "$CELL_STATE_DIR")" .lock
+	assert_eq "$(state_left)" .lock
 }
 
 @test "join (root): what cannot be joined is one line and 125" {
@@ -320,7 +320,7 @@ keep_sandbox() {
 	run --separate-stderr "$CELL" run --name k --keep user,mnt -- /bin/true
 	assert_cell_error "--keep user" "needs root"
 	# the start failed: the name is free again, nothing was kept
-	assert_eq "$(ls -A "$CELL_STATE_DIR")" .lock
+	assert_eq "$(state_left)" .lock
 	run --separate-stderr "$CELL" run --join k -- /bin/true
 	assert_cell_error "--join" "no sandbox named k"
 	run "$CELL" run --name plain -- /bin/true

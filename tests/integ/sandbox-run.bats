@@ -38,7 +38,7 @@ teardown() {
 	[[ ${lines[1]} =~ ^web\ +exited\(143\) ]] || { echo "$output" >&2; return 1; }
 	run "$CELL" rm web
 	status_is 0
-	assert_eq "$(ls -A "$CELL_STATE_DIR")" .lock
+	assert_eq "$(state_left)" .lock
 	wait_gone "$MARK"
 }
 
@@ -81,7 +81,7 @@ teardown() {
 	wait_gone "$MARK"
 	run "$CELL" ls
 	assert_eq "$output" ""
-	assert_eq "$(ls -A "$CELL_STATE_DIR")" .lock
+	assert_eq "$(state_left)" .lock
 }
 
 @test "run --name --keep (root): the namespaces outlive the sandbox until rm" {

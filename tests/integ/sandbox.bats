@@ -281,7 +281,7 @@ ns_of() { # PID TYPE
 	status_is 0
 	run "$CELL" ls
 	assert_eq "$output" ""
-	assert_eq "$(ls -A "$CELL_STATE_DIR")" .lock
+	assert_eq "$(state_left)" .lock
 }
 
 @test "named: stop --signal and --timeout; SIGKILL when the signal is ignored" {
@@ -386,7 +386,7 @@ ns_of() { # PID TYPE
 	run "$CELL" ls
 	status_is 0
 	assert_eq "$output" ""
-	assert_eq "$(ls -A "$CELL_STATE_DIR")" .lock
+	assert_eq "$(state_left)" .lock
 	run "$CELL" gc
 	status_is 0
 	assert_eq "$output" ""
