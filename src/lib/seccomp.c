@@ -300,11 +300,15 @@ static int check_rule(const struct cell_seccomp_rule *r, struct cell_err *err)
 static int push_rule(struct cell_seccomp_policy *p, const struct cell_seccomp_rule *rule,
 		     struct cell_err *err)
 {
-	struct cell_seccomp_rule *n = reallocarray(p->rules, p->n_rules + 1, sizeof(*n));
+	if (p->n_rules == p->cap_rules) {
+		size_t cap = p->cap_rules ? p->cap_rules * 2 : 64;
+		struct cell_seccomp_rule *n = reallocarray(p->rules, cap, sizeof(*n));
 
-	if (!n)
-		return cell_fail(err, ENOMEM, "seccomp policy");
-	p->rules = n;
+		if (!n)
+			return cell_fail(err, ENOMEM, "seccomp policy");
+		p->rules = n;
+		p->cap_rules = cap;
+	}
 	p->rules[p->n_rules++] = *rule;
 	return 0;
 }
@@ -343,7 +347,8 @@ int cell_seccomp_policy_add(struct cell_seccomp_policy *p, const struct cell_sec
 	for (size_t i = 0; i < p->n_rules;) {
 		const struct cell_seccomp_rule *e = &p->rules[i];
 
-		if (strcmp(e->syscall, rule->syscall) != 0) {
+		/* the first letter settles most pairs without a call */
+		if (e->syscall[0] != rule->syscall[0] || strcmp(e->syscall, rule->syscall) != 0) {
 			i++;
 			continue;
 		}

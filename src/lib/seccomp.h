@@ -157,6 +157,7 @@ struct cell_seccomp_policy {
 	 * per (syscall, conditions); cell_seccomp_policy_append (OCI) keeps all. */
 	struct cell_seccomp_rule *rules;
 	size_t n_rules;
+	size_t cap_rules; /* allocated */
 };
 
 /* A policy that allows everything and has no rules; NULL on OOM. */
