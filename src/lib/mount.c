@@ -328,8 +328,9 @@ static int open_in_root(int rootfd, const char *path)
  * op with the same parent: after the first of /dev's device nodes, each of
  * the others (and /dev's symlinks) costs one call instead of five.  A mount
  * on a directory may cover it, so after every op but a symlink, a file's
- * bind or a written file it is forgotten (cell_mount_build).  (Symlinks
- * only add names: symlinkat never replaces what a path names.) */
+ * bind or a written file it is forgotten (cell_mount_build, and apply_op
+ * for a directory's bind).  (Symlinks only add names: symlinkat never
+ * replaces what a path names.) */
 static struct {
 	char path[256];
 	int fd;
@@ -589,6 +590,8 @@ static int apply_op(const struct cell_mount_plan *plan, const struct cell_mount_
 			return fail_op(err, op, "set mount attributes");
 		if (attach(srcfd, tfd) < 0)
 			return fail_op(err, op, "attach");
+		if (S_ISDIR(st.st_mode))
+			forget_dir(); /* it may cover last_dir */
 		return 0;
 	case CELL_OP_SYMLINK: {
 		const char *slash = strrchr(op->dst, '/');
@@ -887,8 +890,9 @@ int cell_mount_build(const struct cell_mount_plan *p, int *src, struct cell_err 
 		r = apply_op(p, op, rootfd, src[i], err);
 		if (r < 0)
 			goto out;
-		if (!(op->type == CELL_OP_SYMLINK || op->type == CELL_OP_WRITE_FILE ||
-		      (op->type == CELL_OP_BIND && (op->flags & CELL_OPF_FILE))))
+		/* a bind forgets last_dir itself when it covered a directory */
+		if (op->type != CELL_OP_SYMLINK && op->type != CELL_OP_WRITE_FILE &&
+		    op->type != CELL_OP_BIND)
 			forget_dir();
 	}
 	forget_dir();
