@@ -167,7 +167,7 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 	/* seccomp last: the program was compiled in the parent; loading it is
 	 * one system call.  From here on only execve (and, when it fails, the
 	 * error message over the socket) runs under the filter. */
-	if (p->seccomp_policy && cell_seccomp_apply(&seccomp_prog, &err) < 0)
+	if (cell_plan_seccomp(p) && cell_seccomp_apply(&seccomp_prog, &err) < 0)
 		DIE(c, &err);
 	cell_exec_command(p->spec->argv, p->spec->env, &err);
 	DIE(c, &err);
@@ -468,7 +468,7 @@ void cell_child_main(struct cell_child_ctx *c)
 	if (p->pty)
 		pty_slave = setup_pty(c);
 
-	if (p->seccomp_policy)
+	if (cell_plan_seccomp(p))
 		receive_seccomp(c);
 	if (!s->init)
 		run_command(c, pty_slave);

@@ -113,17 +113,21 @@ static int plan_resolv_mount(struct cell_plan *p, struct cell_err *err)
 	return r < 0 ? cell_fail(err, -r, "planning the mounts") : 0;
 }
 
-/* The seccomp filter: resolved here (a policy file's errors stop the launch
- * before anything exists), compiled once by the parent after clone, in
- * parallel with the child's setup (send_seccomp), loaded by the command's
- * process last (init.c); the
- * command's process only loads the program (init.c: run_command). */
+/* The seccomp filter: a policy file is resolved here (its errors stop the
+ * launch before anything exists); the built-in policy only when no kept
+ * program matches.  Compiled (or loaded from the cache) by the parent
+ * after clone (send_seccomp), loaded by the command's process last
+ * (init.c: run_command). */
 static int plan_seccomp(struct cell_plan *p, struct cell_err *err)
 {
 	const struct cell_spec *s = p->spec;
 	_cleanup_(cell_seccomp_policy_freep) struct cell_seccomp_policy *pol = NULL;
 	int r;
 
+	if (!s->seccomp || strcmp(s->seccomp, "default") == 0) {
+		p->seccomp_builtin = true;
+		return 0;
+	}
 	r = cell_seccomp_policy_resolve(s->seccomp, &pol, err);
 	if (r < 0)
 		return cell_err_prefix(err, "--seccomp");
@@ -137,7 +141,6 @@ static int plan_seccomp(struct cell_plan *p, struct cell_err *err)
 		return cell_err_prefix(err, "--allow-userns");
 	if (s->allow_io_uring && (r = cell_seccomp_policy_allow_io_uring(pol, err)) < 0)
 		return cell_err_prefix(err, "--allow-io-uring");
-	p->seccomp_rules = (unsigned)pol->n_rules;
 	p->seccomp_policy = TAKE_PTR(pol);
 	return 0;
 }
@@ -145,13 +148,20 @@ static int plan_seccomp(struct cell_plan *p, struct cell_err *err)
 int cell_plan_compile_seccomp(const struct cell_plan *p, struct cell_seccomp_prog *ret,
 			      struct cell_err *err)
 {
+	const struct cell_spec *s = p->spec;
+	unsigned flags = s->seccomp_log ? CELL_SECCOMP_COMPILE_LOG : 0;
+	int r = 0;
+
 	*ret = (struct cell_seccomp_prog){ 0 };
-	if (!p->seccomp_policy)
-		return 0;
-	if (cell_seccomp_compile_cached(p->seccomp_policy,
-					p->spec->seccomp_log ? CELL_SECCOMP_COMPILE_LOG : 0, ret, err) < 0)
-		return cell_err_prefix(err, "--seccomp");
-	return 0;
+	if (p->seccomp_builtin)
+		r = cell_seccomp_builtin_cached(
+			flags,
+			(s->allow_userns ? CELL_SECCOMP_BUILTIN_USERNS : 0u) |
+				(s->allow_io_uring ? CELL_SECCOMP_BUILTIN_IO_URING : 0u),
+			ret, err);
+	else if (p->seccomp_policy)
+		r = cell_seccomp_compile_cached(p->seccomp_policy, flags, ret, err);
+	return r < 0 ? cell_err_prefix(err, "--seccomp") : 0;
 }
 
 /* Compile the policy and hand the program to the child (after GO, if any:
@@ -161,7 +171,7 @@ static int send_seccomp(const struct cell_plan *p, int sock, struct cell_err *er
 	struct cell_seccomp_prog prog = { 0 };
 	int r;
 
-	if (!p->seccomp_policy)
+	if (!cell_plan_seccomp(p))
 		return 0;
 	r = cell_plan_compile_seccomp(p, &prog, err);
 	if (r < 0)

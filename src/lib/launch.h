@@ -29,11 +29,13 @@ struct cell_plan {
 	struct cell_netplan net;
 	struct cell_nft_batch allow_nft; /* the child installs it (empty: no allowlist) */
 	bool net_sync;		/* the parent sets up the network before GO */
-	/* The resolved seccomp policy (NULL: --seccomp none).  It is compiled by
-	 * the parent after clone, while the child builds the sandbox, and sent
-	 * to the child, which loads it last (init.c). */
+	/* The seccomp filter: a policy file's resolved policy, or the built-in
+	 * one (seccomp_builtin), which is parsed only when no kept program
+	 * matches (seccache.h); neither: --seccomp none.  It is compiled by the
+	 * parent after clone, while the child builds the sandbox, and sent to
+	 * the child, which loads it last (init.c). */
 	struct cell_seccomp_policy *seccomp_policy;
-	unsigned seccomp_rules;	/* rules of the resolved policy (for --print-spec) */
+	bool seccomp_builtin;
 	struct cell_rlimits rlimits; /* the command's: --rlimit plus --time-limit's cpu */
 	bool want_cgroup;	/* limits, or stats for --report/--time-limit */
 	bool wait_go;		/* the child waits for GO (cgroup attach) */
@@ -41,6 +43,12 @@ struct cell_plan {
 	 * cell_launch(), applied by the command's process.  NULL: none. */
 	struct cell_landlock_plan *landlock;
 };
+
+/* Whether the sandbox gets a seccomp filter. */
+static inline bool cell_plan_seccomp(const struct cell_plan *p)
+{
+	return p->seccomp_policy || p->seccomp_builtin;
+}
 
 /* What became of a run, for --report (cell_launch_set_report()). */
 enum {

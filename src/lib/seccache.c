@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "seccache.h"
 
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "err.h"
 #include "fileio.h"
 #include "state.h"
 
@@ -122,8 +124,11 @@ static bool read_boot_id(char id[BOOT_ID_LEN])
 	return true;
 }
 
-char *cell_seccache_key(const struct cell_seccomp_policy *p, unsigned compile_flags,
-			size_t *ret_len)
+/* The key: what made the program (this binary, libseccomp), the compile
+ * flags, then the policy (p), or the built-in policy's relaxations (p NULL),
+ * and last the boot. */
+static char *make_key(const struct cell_seccomp_policy *p, unsigned compile_flags, unsigned relax,
+		      size_t *ret_len)
 {
 	struct build_id bid = { 0 };
 	struct buf b = { 0 };
@@ -139,6 +144,12 @@ char *cell_seccache_key(const struct cell_seccomp_policy *p, unsigned compile_fl
 	put_u32(&b, SCMP_VER_MINOR);
 	put_u32(&b, SCMP_VER_MICRO);
 	put_u32(&b, compile_flags);
+	if (!p) {
+		put(&b, "built-in", 9);
+		put_u32(&b, relax);
+		goto boot;
+	}
+	put(&b, "policy", 7);
 	put_u32(&b, (uint32_t)p->default_action);
 	put_u32(&b, (uint32_t)p->default_errnum);
 	put_u32(&b, p->n_arches);
@@ -161,6 +172,7 @@ char *cell_seccache_key(const struct cell_seccomp_policy *p, unsigned compile_fl
 			put_u64(&b, r->conds[k].value);
 		}
 	}
+boot:
 	put(&b, boot, BOOT_ID_LEN); /* last: the name leaves it out */
 	if (b.oom) {
 		free(b.p);
@@ -168,6 +180,17 @@ char *cell_seccache_key(const struct cell_seccomp_policy *p, unsigned compile_fl
 	}
 	*ret_len = b.len;
 	return b.p;
+}
+
+char *cell_seccache_key(const struct cell_seccomp_policy *p, unsigned compile_flags,
+			size_t *ret_len)
+{
+	return make_key(p, compile_flags, 0, ret_len);
+}
+
+char *cell_seccache_key_builtin(unsigned compile_flags, unsigned relax, size_t *ret_len)
+{
+	return make_key(NULL, compile_flags, relax, ret_len);
 }
 
 static void file_name(const char *key, size_t len, char name[32])
@@ -237,6 +260,52 @@ int cell_seccache_get(const char *dir, const char *key, size_t key_len,
 	return 1;
 }
 
+/* At most KEEP_MAX programs stay: a new binary (each build has its own
+ * key) or many policy files would otherwise only add files until the next
+ * boot empties the directory.  Past that, the least recently written go. */
+#define KEEP_MAX 64
+
+static void trim(int dfd)
+{
+	struct {
+		char name[32];
+		struct timespec mtime;
+	} files[KEEP_MAX + 16];
+	size_t n = 0;
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) && n < ELEMENTSOF(files)) {
+		size_t len = strlen(de->d_name);
+		struct stat st;
+
+		if (len < 5 || len >= sizeof(files[0].name) || strcmp(de->d_name + len - 4, ".bpf") ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		memcpy(files[n].name, de->d_name, len + 1);
+		files[n].mtime = st.st_mtim;
+		n++;
+	}
+	closedir(d);
+	while (n > KEEP_MAX) {
+		size_t old = 0;
+
+		for (size_t i = 1; i < n; i++)
+			if (files[i].mtime.tv_sec < files[old].mtime.tv_sec ||
+			    (files[i].mtime.tv_sec == files[old].mtime.tv_sec &&
+			     files[i].mtime.tv_nsec < files[old].mtime.tv_nsec))
+				old = i;
+		(void)unlinkat(dfd, files[old].name, 0);
+		files[old] = files[--n];
+	}
+}
+
 void cell_seccache_put(const char *dir, const char *key, size_t key_len,
 		       const struct cell_seccomp_prog *prog)
 {
@@ -280,27 +349,69 @@ void cell_seccache_put(const char *dir, const char *key, size_t key_len,
 		goto out;
 	if (write(fd, b.p, b.len) != (ssize_t)b.len || renameat(dfd, tmp, dfd, name) < 0)
 		(void)unlinkat(dfd, tmp, 0);
+	else
+		trim(dfd);
 out:
 	free(b.p);
+}
+
+/* The cache's directory; false when there is none (no state directory). */
+static bool cache_dir(char dir[4096])
+{
+	struct cell_err ignored = { 0 };
+
+	if (cell_state_path(dir, 4096 - 8, &ignored) < 0)
+		return false;
+	strcat(dir, "/seccomp");
+	return true;
+}
+
+/* The built-in policy with its relaxations: what plan_seccomp made before
+ * the cache deferred it. */
+static int compile_builtin(unsigned flags, unsigned relax, struct cell_seccomp_prog *ret,
+			   struct cell_err *err)
+{
+	_cleanup_(cell_seccomp_policy_freep) struct cell_seccomp_policy *p = cell_seccomp_policy_new();
+	int r;
+
+	if (!p)
+		return cell_fail(err, ENOMEM, "seccomp policy");
+	r = cell_seccomp_policy_default(p, err);
+	if (r == 0 && (relax & CELL_SECCOMP_BUILTIN_USERNS))
+		r = cell_seccomp_policy_allow_userns(p, err);
+	if (r == 0 && (relax & CELL_SECCOMP_BUILTIN_IO_URING))
+		r = cell_seccomp_policy_allow_io_uring(p, err);
+	return r < 0 ? r : cell_seccomp_compile(p, flags, ret, err);
+}
+
+/* Either policy through the cache: p, or the built-in one when p is NULL. */
+static int compile_cached(const struct cell_seccomp_policy *p, unsigned flags, unsigned relax,
+			  struct cell_seccomp_prog *ret, struct cell_err *err)
+{
+	_cleanup_free_ char *key = NULL;
+	char dir[4096];
+	size_t key_len = 0;
+	bool have_dir = cache_dir(dir);
+	int r;
+
+	if (have_dir)
+		key = make_key(p, flags, relax, &key_len);
+	if (key && cell_seccache_get(dir, key, key_len, ret) == 1)
+		return 0;
+	r = p ? cell_seccomp_compile(p, flags, ret, err) : compile_builtin(flags, relax, ret, err);
+	if (r == 0 && key)
+		cell_seccache_put(dir, key, key_len, ret);
+	return r;
 }
 
 int cell_seccomp_compile_cached(const struct cell_seccomp_policy *p, unsigned flags,
 				struct cell_seccomp_prog *ret, struct cell_err *err)
 {
-	struct cell_err ignored = { 0 };
-	_cleanup_free_ char *key = NULL;
-	char dir[4096];
-	size_t key_len = 0;
-	int r;
+	return compile_cached(p, flags, 0, ret, err);
+}
 
-	if (cell_state_path(dir, sizeof(dir) - 8, &ignored) < 0)
-		return cell_seccomp_compile(p, flags, ret, err);
-	strcat(dir, "/seccomp");
-	key = cell_seccache_key(p, flags, &key_len);
-	if (key && cell_seccache_get(dir, key, key_len, ret) == 1)
-		return 0;
-	r = cell_seccomp_compile(p, flags, ret, err);
-	if (r == 0 && key)
-		cell_seccache_put(dir, key, key_len, ret);
-	return r;
+int cell_seccomp_builtin_cached(unsigned flags, unsigned relax, struct cell_seccomp_prog *ret,
+				struct cell_err *err)
+{
+	return compile_cached(NULL, flags, relax, ret, err);
 }

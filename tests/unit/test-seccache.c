@@ -229,6 +229,90 @@ static void test_compile_cached(void **state)
 	cell_seccomp_policy_free(pol);
 }
 
+static void test_builtin_key(void **state)
+{
+	size_t l0, l1, l2, lp;
+	char *k0 = cell_seccache_key_builtin(0, 0, &l0);
+	char *k1 = cell_seccache_key_builtin(0, CELL_SECCOMP_BUILTIN_USERNS, &l1);
+	char *k2 = cell_seccache_key_builtin(CELL_SECCOMP_COMPILE_LOG, 0, &l2);
+	struct cell_seccomp_policy *pol = cell_seccomp_policy_new();
+	struct cell_err err = { 0 };
+	char *kp;
+
+	(void)state;
+	assert_non_null(pol);
+	assert_int_equal(cell_seccomp_policy_default(pol, &err), 0);
+	kp = cell_seccache_key(pol, 0, &lp);
+	assert_non_null(k0);
+	assert_non_null(k1);
+	assert_non_null(k2);
+	assert_non_null(kp);
+	assert_false(l0 == l1 && memcmp(k0, k1, l0) == 0);
+	assert_false(l0 == l2 && memcmp(k0, k2, l0) == 0);
+	/* the built-in policy parsed is another key than the built-in one */
+	assert_false(l0 == lp && memcmp(k0, kp, l0) == 0);
+	free(k0);
+	free(k1);
+	free(k2);
+	free(kp);
+	cell_seccomp_policy_free(pol);
+}
+
+/* The built-in program from the cache is the one compiling the policy
+ * gives, with and without a relaxation. */
+static void test_builtin_cached(void **state)
+{
+	struct cell_seccomp_policy *pol = cell_seccomp_policy_new();
+	struct cell_seccomp_prog direct, first, again, relaxed;
+	struct cell_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(setenv("CELL_STATE_DIR", dir, 1), 0);
+	assert_int_equal(cell_seccomp_policy_default(pol, &err), 0);
+	assert_int_equal(cell_seccomp_compile(pol, 0, &direct, &err), 0);
+	assert_int_equal(cell_seccomp_builtin_cached(0, 0, &first, &err), 0);
+	assert_int_equal(cell_seccomp_builtin_cached(0, 0, &again, &err), 0);
+	assert_int_equal(first.len, direct.len);
+	assert_memory_equal(first.insns, direct.insns, direct.len * sizeof(struct sock_filter));
+	assert_int_equal(again.len, direct.len);
+	assert_memory_equal(again.insns, direct.insns, direct.len * sizeof(struct sock_filter));
+	assert_int_equal(
+		cell_seccomp_builtin_cached(0, CELL_SECCOMP_BUILTIN_USERNS, &relaxed, &err), 0);
+	assert_false(relaxed.len == direct.len &&
+		     memcmp(relaxed.insns, direct.insns, direct.len * sizeof(struct sock_filter)) == 0);
+	unsetenv("CELL_STATE_DIR");
+	cell_seccomp_prog_free(&direct);
+	cell_seccomp_prog_free(&first);
+	cell_seccomp_prog_free(&again);
+	cell_seccomp_prog_free(&relaxed);
+	cell_seccomp_policy_free(pol);
+}
+
+/* No more than 64 programs are kept. */
+static void test_trim(void **state)
+{
+	struct cell_seccomp_prog in = prog_of(2, 0);
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+
+	(void)state;
+	for (int i = 0; i < 70; i++) {
+		char key[80];
+		/* the name leaves out the last 36 bytes (the boot id) */
+		int len = snprintf(key, sizeof(key), "key %d, then 36 bytes of a boot id:...........", i);
+
+		cell_seccache_put(cache, key, (size_t)len, &in);
+	}
+	d = opendir(cache);
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	assert_int_equal(n, 64);
+	cell_seccomp_prog_free(&in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +320,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_put_get, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untrusted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compile_cached, setup, teardown),
+		cmocka_unit_test(test_builtin_key),
+		cmocka_unit_test_setup_teardown(test_builtin_cached, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trim, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
