@@ -15,9 +15,12 @@
  * them; anyone who could write them as that user could already change
  * cell's own process.  The whole key (the policy, flags, cell's build id,
  * libseccomp's version, the kernel's boot id) is stored in the file and
- * compared byte for byte, so a hash collision cannot pick a wrong program.
- * Any doubt (a missing, short, foreign or unreadable file) means compiling
- * as if there were no cache; a failed write is ignored.
+ * compared byte for byte, so a hash collision of file names cannot pick a
+ * wrong program.  For the built-in policy, whose text and additions are
+ * part of the binary, the build id stands for the policy, and the policy
+ * is not even parsed when its program is kept.  Any doubt (a missing,
+ * short, foreign or unreadable file) means compiling as if there were no
+ * cache; a failed write is ignored.
  */
 #ifndef CELL_SECCACHE_H
 #define CELL_SECCACHE_H
