@@ -4,7 +4,8 @@
  * A file: "CSC1", the key's length and the key, then the program's
  * seccomp(2) flags, its length in instructions and the instructions.  Its
  * name: a 64-bit FNV-1a hash of the key without the boot id, so that a new
- * boot replaces a file instead of adding one.
+ * boot replaces a file instead of adding one.  Files never exist half
+ * written (cell_seccache_put).
  */
 #define _GNU_SOURCE
 #include "seccache.h"
@@ -343,13 +344,16 @@ void cell_seccache_put(const char *dir, const char *key, size_t key_len,
 	if (b.oom)
 		goto out;
 	file_name(key, key_len, name);
-	snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", name, (int)getpid());
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
+	/* Written nameless (O_TMPFILE), then linked in whole: a cell killed
+	 * at any point leaves either no file or a complete one.  The old file
+	 * goes first; a writer that links between loses EEXIST, and its file
+	 * would have been the same. */
+	fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, b.p, b.len) != (ssize_t)b.len)
 		goto out;
-	if (write(fd, b.p, b.len) != (ssize_t)b.len || renameat(dfd, tmp, dfd, name) < 0)
-		(void)unlinkat(dfd, tmp, 0);
-	else
+	snprintf(tmp, sizeof(tmp), "/proc/self/fd/%d", fd);
+	(void)unlinkat(dfd, name, 0);
+	if (linkat(AT_FDCWD, tmp, dfd, name, AT_SYMLINK_FOLLOW) == 0)
 		trim(dfd);
 out:
 	free(b.p);
