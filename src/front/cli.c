@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../lib/caps.h"
+#include "../lib/exec.h"
 #include "../lib/cleanup.h"
 #include "../lib/landlock.h"
 #include "../lib/state.h"
@@ -317,27 +318,6 @@ static int env_set(struct envlist *e, const char *kv)
 	return 0;
 }
 
-static const char *env_lookup(char **envp, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (; envp && *envp; envp++)
-		if (strncmp(*envp, name, len) == 0 && (*envp)[len] == '=')
-			return *envp + len + 1;
-	return NULL;
-}
-
-static bool valid_env_name(const char *s, size_t len)
-{
-	if (len == 0)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!(s[i] == '_' || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (i > 0 && s[i] >= '0' && s[i] <= '9')))
-			return false;
-	return true;
-}
-
 /* Absolute form of a host path given on the command line (no symlink
  * resolution: the kernel resolves at bind time). */
 static char *absolute(const char *path, const char *cwd)
@@ -433,7 +413,7 @@ static int parse_net(struct cell_spec *s, const char *arg, struct cell_err *err)
  * sandbox gets DISPLAY=:N[.S] and the cookie file cell writes for it. */
 static int setup_x11(struct cell_spec *s, char **envp, struct envlist *env, struct cell_err *err)
 {
-	const char *d = env_lookup(envp, "DISPLAY"), *num, *xa, *home;
+	const char *d = cell_env_get(envp, "DISPLAY"), *num, *xa, *home;
 	_cleanup_free_ char *kv = NULL;
 	size_t n;
 
@@ -452,8 +432,8 @@ static int setup_x11(struct cell_spec *s, char **envp, struct envlist *env, stru
 		return cell_fail(err, 0, "--x11: DISPLAY=%s: cannot read the display number", d);
 	if (!(s->x11_display = strndup(num, n)))
 		return -ENOMEM;
-	xa = env_lookup(envp, "XAUTHORITY");
-	home = env_lookup(envp, "HOME");
+	xa = cell_env_get(envp, "XAUTHORITY");
+	home = cell_env_get(envp, "HOME");
 	if (xa && *xa)
 		s->xauthority = strdup(xa);
 	else if (home && asprintf(&s->xauthority, "%s/.Xauthority", home) < 0)
@@ -469,7 +449,7 @@ static int setup_x11(struct cell_spec *s, char **envp, struct envlist *env, stru
 static int setup_wayland(struct cell_spec *s, char **envp, struct envlist *env,
 			 struct cell_err *err)
 {
-	const char *w = env_lookup(envp, "WAYLAND_DISPLAY"), *rt;
+	const char *w = cell_env_get(envp, "WAYLAND_DISPLAY"), *rt;
 
 	if (!w || !*w)
 		return cell_fail(err, 0, "--wayland: WAYLAND_DISPLAY is not set (no compositor "
@@ -477,7 +457,7 @@ static int setup_wayland(struct cell_spec *s, char **envp, struct envlist *env,
 	if (w[0] == '/') {
 		s->wayland_socket = strdup(w);
 	} else {
-		rt = env_lookup(envp, "XDG_RUNTIME_DIR");
+		rt = cell_env_get(envp, "XDG_RUNTIME_DIR");
 		if (!rt || rt[0] != '/')
 			return cell_fail(err, 0, "--wayland: XDG_RUNTIME_DIR is not set, so "
 					 "WAYLAND_DISPLAY=%s names no socket", w);
@@ -800,7 +780,7 @@ static int parse_run(int argc, char **argv, char **envp, const char *cwd, struct
 		case OPT_ENV: {
 			const char *eq = strchr(optarg, '=');
 
-			if (!eq || !valid_env_name(optarg, (size_t)(eq - optarg))) {
+			if (!eq || !cell_valid_env_name(optarg, (size_t)(eq - optarg))) {
 				r = cell_fail(err, 0, "--env '%s': expected NAME=VALUE", optarg);
 				goto out;
 			}
@@ -813,11 +793,11 @@ static int parse_run(int argc, char **argv, char **envp, const char *cwd, struct
 			const char *v;
 			_cleanup_free_ char *kv = NULL;
 
-			if (!valid_env_name(optarg, strlen(optarg))) {
+			if (!cell_valid_env_name(optarg, strlen(optarg))) {
 				r = cell_fail(err, 0, "--keep-env '%s': not a variable name", optarg);
 				goto out;
 			}
-			v = env_lookup(envp, optarg);
+			v = cell_env_get(envp, optarg);
 			if (!v)
 				break; /* nothing to keep */
 			if (asprintf(&kv, "%s=%s", optarg, v) < 0) {
@@ -966,18 +946,18 @@ static int parse_run(int argc, char **argv, char **envp, const char *cwd, struct
 		r = env_set(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 		if (r < 0)
 			goto out;
-		v = env_lookup(envp, "HOME");
+		v = cell_env_get(envp, "HOME");
 		if (asprintf(&home, "HOME=%s", (new_mnt || !v) ? "/tmp" : v) < 0 ||
 		    env_set(&env, home) < 0) {
 			r = -ENOMEM;
 			goto out;
 		}
-		v = env_lookup(envp, "TERM");
+		v = cell_env_get(envp, "TERM");
 		if (v && (asprintf(&term, "TERM=%s", v) < 0 || env_set(&env, term) < 0)) {
 			r = -ENOMEM;
 			goto out;
 		}
-		v = env_lookup(envp, "LANG");
+		v = cell_env_get(envp, "LANG");
 		if (asprintf(&lang, "LANG=%s", v ? v : "C.UTF-8") < 0 || env_set(&env, lang) < 0) {
 			r = -ENOMEM;
 			goto out;

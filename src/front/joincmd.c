@@ -19,6 +19,7 @@
 #include "../lib/cleanup.h"
 #include "../lib/join.h"
 #include "../lib/state.h"
+#include "../lib/util.h"
 #include "cli.h"
 
 bool cell_cli_run_joins(int argc, char **argv)
@@ -45,17 +46,6 @@ static int report(int r, const struct cell_err *err)
 	else
 		fprintf(stderr, "cell: %s\n", strerror(r < 0 ? -r : EINVAL));
 	return err->status ? err->status : CELL_EXIT_SETUP;
-}
-
-static bool valid_env_name(const char *s, size_t len)
-{
-	if (len == 0)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!(s[i] == '_' || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (i > 0 && s[i] >= '0' && s[i] <= '9')))
-			return false;
-	return true;
 }
 
 /* getopt's '?' after check_long_options(): a short option, or one of
@@ -145,7 +135,7 @@ int cell_cmd_run_join(int argc, char **argv)
 		case OPT_ENV: {
 			const char *eq = strchr(optarg, '=');
 
-			if (!eq || !valid_env_name(optarg, (size_t)(eq - optarg)))
+			if (!eq || !cell_valid_env_name(optarg, (size_t)(eq - optarg)))
 				r = cell_fail(&err, 0, "--env '%s': expected NAME=VALUE", optarg);
 			else
 				r = cell_strv_push(&env, optarg);
@@ -155,7 +145,7 @@ int cell_cmd_run_join(int argc, char **argv)
 			const char *v = getenv(optarg);
 			_cleanup_free_ char *kv = NULL;
 
-			if (!valid_env_name(optarg, strlen(optarg)))
+			if (!cell_valid_env_name(optarg, strlen(optarg)))
 				r = cell_fail(&err, 0, "--keep-env '%s': not a variable name", optarg);
 			else if (v && asprintf(&kv, "%s=%s", optarg, v) < 0)
 				r = -ENOMEM;

@@ -64,33 +64,9 @@ static void plan_clear(struct plan *p)
 	cell_nsexec_clear(&p->x);
 }
 
-/* Read a /proc/PID file through the directory fd. */
-static ssize_t read_at(int procfd, const char *name, char *buf, size_t len)
-{
-	_cleanup_close_ int fd = openat(procfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	size_t got = 0;
-
-	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	while (got < len - 1) {
-		ssize_t n = read(fd, buf + got, len - 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	return (ssize_t)got;
-}
-
 /* The environment: the record's, else the target's own (/proc/PID/environ). */
 static int plan_env(struct plan *p, const struct cell_enter *e, struct cell_err *err)
 {
-	const char *term = getenv("TERM");
 	int r;
 
 	p->x.env = calloc(1, sizeof(char *));
@@ -106,23 +82,14 @@ static int plan_env(struct plan *p, const struct cell_enter *e, struct cell_err 
 
 		if (!buf)
 			return -ENOMEM;
-		n = read_at(p->procfd, "environ", buf, 256 * 1024);
+		n = cell_proc_read_at(p->procfd, "environ", buf, 256 * 1024);
 		if (n < 0)
 			return cell_fail(err, (int)-n, "read its environment");
 		for (char *kv = buf; kv < buf + n; kv += strlen(kv) + 1)
 			if (strchr(kv, '=') && (r = cell_nsexec_env_set(&p->x.env, kv)) < 0)
 				return r;
 	}
-	/* The terminal is the caller's: its type too. */
-	if (p->x.pty && term && *term) {
-		_cleanup_free_ char *kv = NULL;
-
-		if (asprintf(&kv, "TERM=%s", term) < 0)
-			return -ENOMEM;
-		if ((r = cell_nsexec_env_set(&p->x.env, kv)) < 0)
-			return r;
-	}
-	return 0;
+	return cell_nsexec_env_term(&p->x);
 }
 
 static int plan_ids(struct plan *p, const struct cell_enter *e, struct cell_err *err)
@@ -132,7 +99,7 @@ static int plan_ids(struct plan *p, const struct cell_enter *e, struct cell_err 
 	uint64_t mode = 0;
 	int n;
 
-	if (read_at(p->procfd, "status", status, sizeof(status)) < 0)
+	if (cell_proc_read_at(p->procfd, "status", status, sizeof(status)) < 0)
 		return cell_fail(err, 0, "no such process");
 	/* A filter we cannot reproduce: refuse rather than enter with less. */
 	if (cell_proc_parse_u64(status, "Seccomp", 0, &mode) == 0 && mode != 0 &&
@@ -145,11 +112,11 @@ static int plan_ids(struct plan *p, const struct cell_enter *e, struct cell_err 
 		return cell_fail(err, 0, "the sandbox runs under Landlock, which cell enter "
 				 "cannot apply yet");
 	if (cell_proc_parse_ids(status, "Uid", ids, 4) != 4 ||
-	    read_at(p->procfd, "uid_map", map, sizeof(map)) < 0 ||
+	    cell_proc_read_at(p->procfd, "uid_map", map, sizeof(map)) < 0 ||
 	    cell_proc_map_inside(map, ids[0], &p->x.uid) < 0)
 		return cell_fail(err, EIO, "its uid inside");
 	if (cell_proc_parse_ids(status, "Gid", ids, 4) != 4 ||
-	    read_at(p->procfd, "gid_map", map, sizeof(map)) < 0 ||
+	    cell_proc_read_at(p->procfd, "gid_map", map, sizeof(map)) < 0 ||
 	    cell_proc_map_inside(map, ids[0], &p->x.gid) < 0)
 		return cell_fail(err, EIO, "its gid inside");
 	n = cell_proc_parse_ids(status, "Groups", p->x.host_groups, CELL_NSEXEC_GROUPS_MAX);
@@ -172,7 +139,7 @@ static int plan_limits(struct plan *p, const struct cell_enter *e, struct cell_e
 	char text[4096];
 	int n;
 
-	if (read_at(p->procfd, "limits", text, sizeof(text)) < 0 ||
+	if (cell_proc_read_at(p->procfd, "limits", text, sizeof(text)) < 0 ||
 	    (n = cell_proc_parse_limits(text, p->x.limits, RLIM_NLIMITS)) < 0)
 		return cell_fail(err, EIO, "read its resource limits");
 	for (int r = 0; r < n; r++)
@@ -228,7 +195,7 @@ static int plan_make(struct plan *p, const struct cell_enter *e, struct cell_err
 				      : cell_fail(err, errno, "pidfd_open");
 	/* Opened in this order, the directory and the pidfd name one process
 	 * when the start time read through the directory still matches. */
-	if (read_at(p->procfd, "stat", stat, sizeof(stat)) < 0 ||
+	if (cell_proc_read_at(p->procfd, "stat", stat, sizeof(stat)) < 0 ||
 	    cell_proc_parse_start_time(stat, &st) < 0 || (e->start_time && st != e->start_time))
 		return cell_fail(err, 0, "no such process");
 	p->x.pty = e->pty == CELL_PTY_ON || (e->pty == CELL_PTY_AUTO && isatty(STDIN_FILENO));

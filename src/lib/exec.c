@@ -7,7 +7,6 @@
 #include "exec.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "procinfo.h"
 
 /* The hex mask after "\nFIELD:\t" in a /proc/PID/status text; false when
  * it is not there. */
@@ -33,16 +34,10 @@ void cell_signals_default(void)
 {
 	char buf[4096];
 	uint64_t ign = 0, cgt = 0, set = UINT64_MAX;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
 
-	if (fd >= 0)
-		close(fd);
-	if (n > 0) {
-		buf[n] = '\0';
-		if (status_mask(buf, "\nSigIgn:\t", &ign) && status_mask(buf, "\nSigCgt:\t", &cgt))
-			set = ign | cgt;
-	}
+	if (cell_proc_read(0, "status", buf, sizeof(buf)) > 0 &&
+	    status_mask(buf, "\nSigIgn:\t", &ign) && status_mask(buf, "\nSigCgt:\t", &cgt))
+		set = ign | cgt;
 	for (int sig = 1; sig < NSIG && sig <= 64; sig++) {
 		struct sigaction sa = { .sa_handler = SIG_DFL };
 
@@ -51,7 +46,7 @@ void cell_signals_default(void)
 	}
 }
 
-static const char *exec_env_get(char *const *env, const char *name)
+const char *cell_env_get(char *const *env, const char *name)
 {
 	size_t len = strlen(name);
 
@@ -65,7 +60,7 @@ static const char *exec_env_get(char *const *env, const char *name)
  * statuses: 127 not found, 126 found but not executable. */
 void cell_exec_command(char *const *argv, char *const *env, struct cell_err *err)
 {
-	const char *file = argv[0], *path = exec_env_get(env, "PATH");
+	const char *file = argv[0], *path = cell_env_get(env, "PATH");
 	bool denied = false;
 	int last = ENOENT;
 	char buf[4096];

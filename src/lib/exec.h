@@ -9,6 +9,9 @@
  * not executable). */
 void cell_exec_command(char *const *argv, char *const *env, struct cell_err *err);
 
+/* The value of NAME in an environment array (NAME=VALUE strings), or NULL. */
+const char *cell_env_get(char *const *env, const char *name);
+
 /* Give every signal its default disposition, as a new process has it: the
  * command must not inherit what cell's caller ignored.  Only the signals
  * that are ignored or caught (SigIgn, SigCgt of /proc/self/status) need a

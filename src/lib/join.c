@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fileio.h"
 #include "net.h"
 #include "nsexec.h"
 #include "procinfo.h"
@@ -164,7 +165,6 @@ static int plan_limits(struct plan *p, struct cell_err *err)
 
 static int plan_env(struct plan *p)
 {
-	const char *term = getenv("TERM");
 	int r;
 
 	p->x.env = calloc(1, sizeof(char *));
@@ -176,16 +176,7 @@ static int plan_env(struct plan *p)
 	for (char *const *kv = p->j->env; kv && *kv; kv++)
 		if ((r = cell_nsexec_env_set(&p->x.env, *kv)) < 0)
 			return r;
-	/* The terminal is the caller's: its type too. */
-	if (p->x.pty && term && *term) {
-		_cleanup_free_ char *kv = NULL;
-
-		if (asprintf(&kv, "TERM=%s", term) < 0)
-			return -ENOMEM;
-		if ((r = cell_nsexec_env_set(&p->x.env, kv)) < 0)
-			return r;
-	}
-	return 0;
+	return cell_nsexec_env_term(&p->x);
 }
 
 /* 2, 3 */
@@ -319,38 +310,6 @@ static bool parse_line(char *line, long *id, long *parent, char **mp)
 	return true;
 }
 
-/* All of fd (a /proc file), malloc'd and NUL-terminated. */
-static char *read_all(int fd)
-{
-	size_t len = 0, cap = 65536;
-	char *buf = malloc(cap);
-
-	while (buf) {
-		ssize_t n = read(fd, buf + len, cap - len - 1);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (cap - len < 4096) {
-			char *nb = cap < 16 * 1024 * 1024 ? realloc(buf, cap * 2) : NULL;
-
-			if (!nb)
-				free(buf);
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	if (buf)
-		buf[len] = '\0';
-	return buf;
-}
-
 struct mnt {
 	long id, parent;
 	char *path;
@@ -382,7 +341,7 @@ static int new_proc(struct cell_nsexec *x, struct cell_err *err)
 						       MOUNT_ATTR_NOEXEC)) < 0)
 		return cell_fail(err, errno, "mount a /proc for the new pid namespace");
 	info = openat(mnt, "self/mountinfo", O_RDONLY | O_CLOEXEC);
-	text = info >= 0 ? read_all(info) : NULL;
+	text = info >= 0 ? cell_read_fd(info, 16 * 1024 * 1024, NULL) : NULL;
 	if (!text)
 		return cell_fail(err, errno ? errno : ENOMEM, "read /proc/self/mountinfo");
 	for (const char *c = text; *c; c++)

@@ -113,6 +113,13 @@ static int plan_resolv_mount(struct cell_plan *p, struct cell_err *err)
 	return r < 0 ? cell_fail(err, -r, "planning the mounts") : 0;
 }
 
+/* --allow-userns and --allow-io-uring, as seccomp.h's relaxation bits */
+static unsigned seccomp_relax(const struct cell_spec *s)
+{
+	return (s->allow_userns ? CELL_SECCOMP_RELAX_USERNS : 0u) |
+	       (s->allow_io_uring ? CELL_SECCOMP_RELAX_IO_URING : 0u);
+}
+
 /* The seccomp filter: a policy file is resolved here (its errors stop the
  * launch before anything exists); the built-in policy only when no kept
  * program matches.  Compiled (or loaded from the cache) by the parent
@@ -137,10 +144,9 @@ static int plan_seccomp(struct cell_plan *p, struct cell_err *err)
 					 "none)");
 		return 0;
 	}
-	if (s->allow_userns && (r = cell_seccomp_policy_allow_userns(pol, err)) < 0)
-		return cell_err_prefix(err, "--allow-userns");
-	if (s->allow_io_uring && (r = cell_seccomp_policy_allow_io_uring(pol, err)) < 0)
-		return cell_err_prefix(err, "--allow-io-uring");
+	r = cell_seccomp_policy_relax(pol, seccomp_relax(s), err);
+	if (r < 0)
+		return r;
 	p->seccomp_policy = TAKE_PTR(pol);
 	return 0;
 }
@@ -154,11 +160,7 @@ int cell_plan_compile_seccomp(const struct cell_plan *p, struct cell_seccomp_pro
 
 	*ret = (struct cell_seccomp_prog){ 0 };
 	if (p->seccomp_builtin)
-		r = cell_seccomp_builtin_cached(
-			flags,
-			(s->allow_userns ? CELL_SECCOMP_BUILTIN_USERNS : 0u) |
-				(s->allow_io_uring ? CELL_SECCOMP_BUILTIN_IO_URING : 0u),
-			ret, err);
+		r = cell_seccomp_builtin_cached(flags, seccomp_relax(s), ret, err);
 	else if (p->seccomp_policy)
 		r = cell_seccomp_compile_cached(p->seccomp_policy, flags, ret, err);
 	return r < 0 ? cell_err_prefix(err, "--seccomp") : 0;

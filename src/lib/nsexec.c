@@ -87,16 +87,6 @@ void cell_nsexec_clear(struct cell_nsexec *x)
 	x->env = NULL;
 }
 
-const char *cell_nsexec_env_get(char *const *env, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (; env && *env; env++)
-		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
-			return *env + len + 1;
-	return NULL;
-}
-
 int cell_nsexec_env_set(char ***env, const char *kv)
 {
 	size_t klen = strcspn(kv, "="), n = 0;
@@ -119,6 +109,18 @@ int cell_nsexec_env_set(char ***env, const char *kv)
 	nv[n + 1] = NULL;
 	*env = nv;
 	return 0;
+}
+
+int cell_nsexec_env_term(struct cell_nsexec *x)
+{
+	const char *term = getenv("TERM");
+	_cleanup_free_ char *kv = NULL;
+
+	if (!x->pty || !term || !*term)
+		return 0;
+	if (asprintf(&kv, "TERM=%s", term) < 0)
+		return -ENOMEM;
+	return cell_nsexec_env_set(&x->env, kv);
 }
 
 int cell_nsexec_seccomp(struct cell_nsexec *x, const struct cell_state_record *rec,
@@ -623,7 +625,7 @@ int cell_nsexec_run(struct cell_nsexec *x, struct cell_err *err)
 
 	cell_relay_init(&relay);
 	if (!x->argv || !x->argv[0]) {
-		const char *sh = cell_nsexec_env_get(x->env, "SHELL");
+		const char *sh = cell_env_get(x->env, "SHELL");
 
 		x->shell[0] = (char *)(sh && sh[0] == '/' ? sh : "/bin/sh");
 		x->shell[1] = NULL;

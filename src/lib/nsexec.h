@@ -59,8 +59,9 @@ void cell_nsexec_init(struct cell_nsexec *x);
 void cell_nsexec_clear(struct cell_nsexec *x);
 
 /* env: a NULL-terminated malloc'd list; set replaces an existing K. */
-const char *cell_nsexec_env_get(char *const *env, const char *name);
 int cell_nsexec_env_set(char ***env, const char *kv);
+/* With a terminal of its own (x->pty) the command gets the caller's TERM. */
+int cell_nsexec_env_term(struct cell_nsexec *x);
 
 /* The seccomp filter: rec's program (the one the sandbox's command
  * loaded), else rec's policy compiled, else policy ("default", "none" or

@@ -222,16 +222,22 @@ int cell_proc_parse_limits(const char *text, struct rlimit *ret, size_t max)
 ssize_t cell_proc_read(pid_t pid, const char *name, char *buf, size_t len)
 {
 	char path[64];
+
+	if (pid == 0)
+		snprintf(path, sizeof(path), "/proc/self/%s", name);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	return cell_proc_read_at(AT_FDCWD, path, buf, len);
+}
+
+ssize_t cell_proc_read_at(int dirfd, const char *name, char *buf, size_t len)
+{
 	_cleanup_close_ int fd = -1;
 	size_t got = 0;
 
 	if (len == 0)
 		return -EINVAL;
-	if (pid == 0)
-		snprintf(path, sizeof(path), "/proc/self/%s", name);
-	else
-		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
 	while (got < len - 1) {

@@ -53,6 +53,8 @@ int cell_proc_parse_limits(const char *text, struct rlimit *ret, size_t max);
 /* Read /proc/PID/NAME (pid 0: self) into buf, NUL-terminated.  Returns the
  * length or -errno (-ESRCH when the process is gone). */
 ssize_t cell_proc_read(pid_t pid, const char *name, char *buf, size_t len);
+/* The same for name under dirfd (an open /proc/PID directory). */
+ssize_t cell_proc_read_at(int dirfd, const char *name, char *buf, size_t len);
 
 /* The start time of pid (0: self). */
 int cell_proc_start_time(pid_t pid, uint64_t *ret);

@@ -375,16 +375,11 @@ static bool cache_dir(char dir[4096])
 static int compile_builtin(unsigned flags, unsigned relax, struct cell_seccomp_prog *ret,
 			   struct cell_err *err)
 {
-	_cleanup_(cell_seccomp_policy_freep) struct cell_seccomp_policy *p = cell_seccomp_policy_new();
-	int r;
+	_cleanup_(cell_seccomp_policy_freep) struct cell_seccomp_policy *p = NULL;
+	int r = cell_seccomp_policy_resolve(NULL, &p, err);
 
-	if (!p)
-		return cell_fail(err, ENOMEM, "seccomp policy");
-	r = cell_seccomp_policy_default(p, err);
-	if (r == 0 && (relax & CELL_SECCOMP_BUILTIN_USERNS))
-		r = cell_seccomp_policy_allow_userns(p, err);
-	if (r == 0 && (relax & CELL_SECCOMP_BUILTIN_IO_URING))
-		r = cell_seccomp_policy_allow_io_uring(p, err);
+	if (r == 0)
+		r = cell_seccomp_policy_relax(p, relax, err);
 	return r < 0 ? r : cell_seccomp_compile(p, flags, ret, err);
 }
 

@@ -48,14 +48,9 @@ void cell_seccache_put(const char *dir, const char *key, size_t key_len,
 int cell_seccomp_compile_cached(const struct cell_seccomp_policy *p, unsigned flags,
 				struct cell_seccomp_prog *ret, struct cell_err *err);
 
-/* The built-in policy, with these relaxations: */
-enum {
-	CELL_SECCOMP_BUILTIN_USERNS = 1u << 0,	 /* --allow-userns */
-	CELL_SECCOMP_BUILTIN_IO_URING = 1u << 1, /* --allow-io-uring */
-};
-
-/* The key of the built-in policy (its text and the code that adds to it
- * are in the binary, so its build id stands for them); NULL as above. */
+/* The key of the built-in policy with relaxations (CELL_SECCOMP_RELAX_*):
+ * its text and the code that adds to it are in the binary, so its build id
+ * stands for them.  NULL as above. */
 char *cell_seccache_key_builtin(unsigned compile_flags, unsigned relax, size_t *ret_len);
 
 /* The built-in policy's program through the cache: parsed and compiled

@@ -446,6 +446,15 @@ int cell_seccomp_policy_allow_io_uring(struct cell_seccomp_policy *p, struct cel
 	return allow_all(p, names, ELEMENTSOF(names), err);
 }
 
+int cell_seccomp_policy_relax(struct cell_seccomp_policy *p, unsigned relax, struct cell_err *err)
+{
+	if ((relax & CELL_SECCOMP_RELAX_USERNS) && cell_seccomp_policy_allow_userns(p, err) < 0)
+		return cell_err_prefix(err, "--allow-userns");
+	if ((relax & CELL_SECCOMP_RELAX_IO_URING) && cell_seccomp_policy_allow_io_uring(p, err) < 0)
+		return cell_err_prefix(err, "--allow-io-uring");
+	return 0;
+}
+
 /* ---- the text form ---- */
 
 struct parse_ctx {

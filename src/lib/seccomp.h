@@ -204,6 +204,15 @@ extern const char cell_seccomp_default_text[];
 int cell_seccomp_policy_allow_userns(struct cell_seccomp_policy *p, struct cell_err *err);
 int cell_seccomp_policy_allow_io_uring(struct cell_seccomp_policy *p, struct cell_err *err);
 
+/* cell run's relaxations of a policy, as bits: */
+enum {
+	CELL_SECCOMP_RELAX_USERNS = 1u << 0,   /* --allow-userns */
+	CELL_SECCOMP_RELAX_IO_URING = 1u << 1, /* --allow-io-uring */
+};
+
+/* Apply them (errors name the option). */
+int cell_seccomp_policy_relax(struct cell_seccomp_policy *p, unsigned relax, struct cell_err *err);
+
 /* The value of --seccomp: NULL or "default" gives the built-in policy,
  * "none" gives *ret = NULL (no filter), anything else is a policy file. */
 int cell_seccomp_policy_resolve(const char *arg, struct cell_seccomp_policy **ret,

@@ -127,3 +127,14 @@ void cell_unescape_octal(const char *s, size_t n, char *out, size_t len)
 	}
 	out[o] = '\0';
 }
+
+bool cell_valid_env_name(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!(s[i] == '_' || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (i > 0 && s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}

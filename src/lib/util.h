@@ -9,6 +9,11 @@
 /* Decimal, no sign, no spaces, fits in 32 bits (and not (uint32_t)-1,
  * which the kernel reserves as "no id"). */
 int cell_parse_id(const char *s, uint32_t *ret);
+
+/* A shell-style environment variable name: [A-Za-z_][A-Za-z0-9_]* (len
+ * bytes of s). */
+bool cell_valid_env_name(const char *s, size_t len);
+
 /* A non-negative int (file descriptors, counts). */
 int cell_parse_int(const char *s, int *ret);
 /* The decimal number at the start of s (at least one digit); *end points

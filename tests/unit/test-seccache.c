@@ -233,7 +233,7 @@ static void test_builtin_key(void **state)
 {
 	size_t l0, l1, l2, lp;
 	char *k0 = cell_seccache_key_builtin(0, 0, &l0);
-	char *k1 = cell_seccache_key_builtin(0, CELL_SECCOMP_BUILTIN_USERNS, &l1);
+	char *k1 = cell_seccache_key_builtin(0, CELL_SECCOMP_RELAX_USERNS, &l1);
 	char *k2 = cell_seccache_key_builtin(CELL_SECCOMP_COMPILE_LOG, 0, &l2);
 	struct cell_seccomp_policy *pol = cell_seccomp_policy_new();
 	struct cell_err err = { 0 };
@@ -277,7 +277,7 @@ static void test_builtin_cached(void **state)
 	assert_int_equal(again.len, direct.len);
 	assert_memory_equal(again.insns, direct.insns, direct.len * sizeof(struct sock_filter));
 	assert_int_equal(
-		cell_seccomp_builtin_cached(0, CELL_SECCOMP_BUILTIN_USERNS, &relaxed, &err), 0);
+		cell_seccomp_builtin_cached(0, CELL_SECCOMP_RELAX_USERNS, &relaxed, &err), 0);
 	assert_false(relaxed.len == direct.len &&
 		     memcmp(relaxed.insns, direct.insns, direct.len * sizeof(struct sock_filter)) == 0);
 	unsetenv("CELL_STATE_DIR");
