@@ -11,7 +11,9 @@
  *   maps then READY, and wait for GO while the parent sets up the network);
  *   hostname, lo up, the egress allowlist (nftables, while init still has
  *   CAP_NET_ADMIN over its namespace), mounts + pivot_root, working
- *   directory;
+ *   directory; with the network namespace made beside (net.h), lo is the
+ *   helper's, and init enters the namespace before a sysfs mount or after
+ *   the root, then becomes non-dumpable;
  *   init's own ids; pty;
  *   fork the command: new session, terminal, rlimits, ids, capabilities
  *   (and no_new_privs), Landlock, seccomp (last), exec.
@@ -93,6 +95,16 @@ static void set_pdeathsig(struct cell_child_ctx *c)
 	}
 	if (parent_gone(c->sock))
 		_exit(CELL_EXIT_SETUP);
+}
+
+static void set_not_dumpable(struct cell_child_ctx *c)
+{
+	struct cell_err err = { 0 };
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		cell_fail(&err, errno, "set not dumpable");
+		DIE(c, &err);
+	}
 }
 
 static int set_ids(uint32_t uid, uint32_t gid, bool drop_groups, struct cell_err *err)
@@ -183,6 +195,37 @@ static void receive_seccomp(struct cell_child_ctx *c)
 		_exit(CELL_EXIT_SETUP); /* the parent failed and says why */
 	if (r < 0)
 		DIE(c, &err);
+}
+
+/* The new network namespace, which cell made beside the setup (net.h):
+ * enter it.  Once: before a sysfs mount (cell_mount_build) or after the
+ * root is built, whichever comes first. */
+static int join_net(void *arg, struct cell_err *err)
+{
+	static bool joined;
+	struct cell_child_ctx *c = arg;
+	struct cell_msg msg;
+	size_t nfds = 0;
+	int fd = -1, r;
+
+	if (joined)
+		return 0;
+	r = cell_sync_recv(c->sock, &msg, &fd, 1, &nfds);
+	if (r == 0)
+		_exit(CELL_EXIT_SETUP); /* the parent failed and says why */
+	if (r < 0)
+		return cell_fail(err, -r, "receive the network namespace");
+	if (msg.type != CELL_MSG_NETNS || nfds != 1) {
+		if (nfds == 1)
+			close(fd);
+		return cell_fail(err, EPROTO, "receive the network namespace");
+	}
+	r = setns(fd, CLONE_NEWNET);
+	close(fd);
+	if (r < 0)
+		return cell_fail(err, errno, "enter the network namespace");
+	joined = true;
+	return 0;
 }
 
 struct spawn_args {
@@ -419,11 +462,12 @@ void cell_child_main(struct cell_child_ctx *c)
 	}
 	/* Nothing in the sandbox may open cell's own memory or binary through
 	 * /proc/1 (runc CVE-2019-5736); exec resets this for the command.  Set
-	 * after the maps: a non-dumpable process cannot write its own. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-		cell_fail(&err, errno, "set not dumpable");
-		DIE(c, &err);
-	}
+	 * after the maps: a non-dumpable process cannot write its own.  With
+	 * the network namespace made beside (net.h), only once in it: cell
+	 * opens this process's user namespace meanwhile, and nothing of the
+	 * sandbox's runs before. */
+	if (!p->net_parallel)
+		set_not_dumpable(c);
 
 	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0) {
 		cell_fail(&err, errno, "--hostname %s", p->hostname);
@@ -433,7 +477,7 @@ void cell_child_main(struct cell_child_ctx *c)
 		cell_fail(&err, errno, "--domainname %s", s->domainname);
 		DIE(c, &err);
 	}
-	if ((p->clone_flags & CLONE_NEWNET) && cell_net_lo_up(&err) < 0)
+	if ((p->clone_flags & CLONE_NEWNET) && !p->net_parallel && cell_net_lo_up(&err) < 0)
 		DIE(c, &err);
 	/* The command never holds CAP_NET_ADMIN here, so it cannot undo this. */
 	if (p->allow_nft.len && cell_nft_send(-1, &p->allow_nft, "egress allowlist (--allow)",
@@ -456,18 +500,22 @@ void cell_child_main(struct cell_child_ctx *c)
 			    p->ids.drop_groups, &err) < 0)
 			DIE(c, &err);
 		set_pdeathsig(c); /* cleared by the credential change */
-		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-			cell_fail(&err, errno, "set not dumpable");
-			DIE(c, &err);
-		}
+		set_not_dumpable(c);
 	}
-	if ((p->clone_flags & CLONE_NEWNS) && cell_mount_build(&p->mounts, src, &err) < 0)
+	if ((p->clone_flags & CLONE_NEWNS) &&
+	    cell_mount_build(&p->mounts, src, p->net_parallel ? join_net : NULL, c, &err) < 0)
 		DIE(c, &err);
 	setup_workdir(c);
 
 	if (p->pty)
 		pty_slave = setup_pty(c);
 
+	/* Into the network namespace before anything runs there. */
+	if (p->net_parallel) {
+		if (join_net(c, &err) < 0)
+			DIE(c, &err);
+		set_not_dumpable(c);
+	}
 	if (cell_plan_seccomp(p))
 		receive_seccomp(c);
 	if (!s->init)

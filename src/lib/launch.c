@@ -50,6 +50,7 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "init.h"
+#include "net.h"
 #include "netrun.h"
 #include "pty.h"
 #include "seccache.h"
@@ -166,25 +167,41 @@ int cell_plan_compile_seccomp(const struct cell_plan *p, struct cell_seccomp_pro
 	return r < 0 ? cell_err_prefix(err, "--seccomp") : 0;
 }
 
-/* Compile the policy and hand the program to the child (after GO, if any:
- * the child reads its messages in order). */
-static int send_seccomp(const struct cell_plan *p, int sock, struct cell_err *err)
+/* Hand the child the rest, after GO (if any; the child reads its messages
+ * in order): the network namespace the helper made (net_parallel), then
+ * the compiled seccomp program.  The program is compiled (or read from the
+ * cache) while the helper works. */
+static int send_rest(const struct cell_plan *p, int sock, struct cell_err *err)
 {
 	struct cell_seccomp_prog prog = { 0 };
-	int r;
+	int r = 0;
 
-	if (!cell_plan_seccomp(p))
-		return 0;
-	r = cell_plan_compile_seccomp(p, &prog, err);
-	if (r < 0)
-		return r;
-	r = cell_sync_send_prog(sock, &prog);
+	if (cell_plan_seccomp(p)) {
+		r = cell_plan_compile_seccomp(p, &prog, err);
+		if (r < 0)
+			return r;
+	}
+	if (p->net_parallel) {
+		int fd = cell_net_helper_finish(err);
+		struct cell_msg msg = { .type = CELL_MSG_NETNS };
+
+		if (fd < 0) {
+			cell_seccomp_prog_free(&prog);
+			return fd;
+		}
+		r = cell_sync_send(sock, &msg, &fd, 1);
+		close(fd);
+	}
+	if (r == 0 && cell_plan_seccomp(p))
+		r = cell_sync_send_prog(sock, &prog);
 	cell_seccomp_prog_free(&prog);
 	/* A child that failed before reading it has closed its end and said
 	 * why: supervise() reports that, not the broken pipe. */
 	if (r == -EPIPE || r == -ECONNRESET)
 		return 0;
-	return r < 0 ? cell_fail(err, -r, "send the seccomp filter") : 0;
+	return r < 0 ? cell_fail(err, -r, "send the sandbox its %s",
+				 p->net_parallel ? "network namespace and seccomp filter"
+						 : "seccomp filter") : 0;
 }
 
 /* Limits: cgroup limits are checked together here; the cgroup itself is
@@ -213,6 +230,17 @@ static int plan_limits(struct cell_plan *p, struct cell_err *err)
 	/* v1 (or a refused CLONE_INTO_CGROUP) attaches the child before GO */
 	p->wait_go = p->want_cgroup;
 	return 0;
+}
+
+bool cell_plan_net_parallel(const struct cell_plan *p)
+{
+	/* Only the default network (lo), in a user namespace of its own, which
+	 * the helper joins.  Not with a link or an allowlist to set up (cell
+	 * and init want the namespace early), nor for a named sandbox (cell
+	 * enter may join init's namespaces as soon as it is recorded). */
+	return (p->clone_flags & CLONE_NEWNET) && (p->clone_flags & CLONE_NEWUSER) &&
+	       p->net.mode == CELL_NET_NONE && p->net.lo_up && !p->net_sync &&
+	       p->allow_nft.len == 0 && !p->spec->name;
 }
 
 int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell_err *err)
@@ -322,6 +350,7 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 			p->clone_flags |= (unsigned)ns_clone_flag[t];
 	if (!p->net.new_netns)
 		p->clone_flags &= ~(unsigned)CLONE_NEWNET;
+	p->net_parallel = cell_plan_net_parallel(p) && cell_net_helper_available();
 	if (s->ns & CELL_NS_BIT(CELL_NS_UTS))
 		p->hostname = s->hostname ? s->hostname : "cell";
 	p->pty = s->pty == CELL_PTY_ON || (s->pty == CELL_PTY_AUTO && isatty(STDIN_FILENO));
@@ -899,7 +928,7 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 	_cleanup_close_ int landlock_fd = -1;
 	struct cell_netrun net = CELL_NETRUN_INIT;
 	_cleanup_close_ int join = -1, home = -1;
-	int sp[2] = { -1, -1 }, pidfd = -1, r;
+	int sp[2] = { -1, -1 }, pidfd = -1, userns = -1, r;
 	sigset_t fwd;
 	pid_t pid;
 
@@ -960,6 +989,8 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 	}
 
 	args.flags = p->clone_flags | CLONE_PIDFD;
+	if (p->net_parallel)
+		args.flags &= ~(uint64_t)CLONE_NEWNET; /* the child's thread makes it */
 	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	args.exit_signal = SIGCHLD;
 	/* v2: born in the sandbox's cgroup, no window outside it */
@@ -1018,6 +1049,21 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 	sp[0] = -1;
 	sv.pidfd = pidfd;
 	cell_relay_init(&sv.relay);
+	/* The child's user namespace, for the network namespace's helper:
+	 * opened now, while the child waits for GO (or, writing its own maps,
+	 * stays dumpable until it has the network namespace). */
+	if (p->net_parallel) {
+		char path[48];
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		userns = open(path, O_RDONLY | O_CLOEXEC);
+		if (userns < 0) {
+			r = cell_fail(err, errno, "open %s", path);
+			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			(void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){ 0 }, WEXITED);
+			goto out;
+		}
+	}
 	/* --name: recorded before the child is released */
 	if (launch_started && (r = tell_started(pid, cg, err)) < 0) {
 		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
@@ -1058,7 +1104,15 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 			launch_notice("--nat turned on net.ipv4.ip_forward (it was off) and leaves "
 				      "it on");
 	}
-	r = send_seccomp(p, sv.sock, err);
+	/* The network namespace, made while the child builds the root */
+	r = p->net_parallel ? cell_net_helper_start(userns, err) : 0;
+	userns = -1; /* the helper's now */
+	if (r < 0) {
+		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		(void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){ 0 }, WEXITED);
+		goto out;
+	}
+	r = send_rest(p, sv.sock, err);
 	if (r < 0) {
 		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		(void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){ 0 }, WEXITED);
@@ -1093,6 +1147,9 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 								    : NULL;
 	}
 out:
+	cell_net_helper_abort();
+	if (userns >= 0)
+		close(userns);
 	cell_relay_end(&sv.relay);
 	if (sv.sock >= 0)
 		close(sv.sock);

@@ -29,6 +29,9 @@ struct cell_plan {
 	struct cell_netplan net;
 	struct cell_nft_batch allow_nft; /* the child installs it (empty: no allowlist) */
 	bool net_sync;		/* the parent sets up the network before GO */
+	/* The new network namespace (lo only) is made by a thread of the
+	 * child while it builds the root, not by clone3 (net.h). */
+	bool net_parallel;
 	/* The seccomp filter: a policy file's resolved policy, or the built-in
 	 * one (seccomp_builtin), which is parsed only when no kept program
 	 * matches (seccache.h); neither: --seccomp none.  It is compiled by the
@@ -72,6 +75,11 @@ struct cell_report {
 	struct cell_cgroup_stats stats;
 	unsigned dropped;	/* CELL_CGROUP_LIMIT_* not enforced (--best-effort) */
 };
+
+/* Whether the plan's network namespace can be made beside the rest of the
+ * setup (net.h): the default network only, not for a named sandbox.
+ * Pure: reads clone_flags, net, net_sync, allow_nft and spec->name. */
+bool cell_plan_net_parallel(const struct cell_plan *p);
 
 /* Plan without side effects (also what --print-spec shows). */
 int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell_err *err);

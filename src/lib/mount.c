@@ -846,7 +846,9 @@ int cell_mount_prepare_persist(const struct cell_mount_plan *p, struct cell_err 
 	return 0;
 }
 
-int cell_mount_build(const struct cell_mount_plan *p, int *src, struct cell_err *err)
+int cell_mount_build(const struct cell_mount_plan *p, int *src,
+		     int (*before_sysfs)(void *arg, struct cell_err *err), void *arg,
+		     struct cell_err *err)
 {
 	_cleanup_close_ int rootfd = -1;
 	const char *root_path = "/tmp";
@@ -887,6 +889,12 @@ int cell_mount_build(const struct cell_mount_plan *p, int *src, struct cell_err 
 
 		if (needs_source(op) && src[i] < 0)
 			continue; /* optional and absent */
+		if (op->type == CELL_OP_SYSFS && !(op->flags & CELL_OPF_HOSTSYS) && before_sysfs) {
+			r = before_sysfs(arg, err);
+			if (r < 0)
+				goto out;
+			before_sysfs = NULL;
+		}
 		r = apply_op(p, op, rootfd, src[i], err);
 		if (r < 0)
 			goto out;

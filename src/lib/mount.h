@@ -96,10 +96,15 @@ const char *cell_op_name(enum cell_op_type t);
  *    tree (with the caller's file access rights).  preopened[i] >= 0 is a
  *    detached mount the parent made for op i (an idmapped bind); it is taken
  *    over.  src must hold CELL_MOUNT_OPS_MAX entries.
- * 2. build the new root, pivot_root into it (cwd "/"), close src. */
+ * 2. build the new root, pivot_root into it (cwd "/"), close src.
+ *    before_sysfs, when not NULL, runs once (with arg) before a new sysfs
+ *    is mounted (sysfs shows the network namespace of the process that
+ *    mounts it): a negative return stops the build with that error. */
 int cell_mount_open_sources(const struct cell_mount_plan *p, int *preopened, int *src,
 			    struct cell_err *err);
-int cell_mount_build(const struct cell_mount_plan *p, int *src, struct cell_err *err);
+int cell_mount_build(const struct cell_mount_plan *p, int *src,
+		     int (*before_sysfs)(void *arg, struct cell_err *err), void *arg,
+		     struct cell_err *err);
 
 /* Parent side, before clone: make the --persist layers' directories (and
  * give them to upper_uid/upper_gid).  No-op without --persist. */

@@ -21,6 +21,8 @@ enum cell_msg_type {
 	CELL_MSG_SECCOMP,   /* parent -> child: status = instructions, flags = its
 			     * seccomp(2) flags; the BPF program follows in the
 			     * next packet (cell_sync_send_prog) */
+	CELL_MSG_NETNS,	    /* parent -> child: the new network namespace (1 fd),
+			     * made beside the setup (net.h) */
 };
 
 #define CELL_MSG_FDS_MAX 32

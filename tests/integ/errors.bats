@@ -162,6 +162,19 @@ load helpers
 	status_is 1
 }
 
+@test "a network namespace that cannot be made: refused, saying why, nothing left" {
+	# user.max_net_namespaces 0 in a user namespace around cell: its
+	# sandbox's network namespace fails (made by cell's helper, net.h)
+	local before
+	before=$(snapshot)
+	run --separate-stderr "$PYTHON" "$BATS_TEST_DIRNAME/userns-limit.py" max_net_namespaces 0 \
+		"$CELL" run -- /bin/sleep 1000 "$MARK"
+	assert_cell_error "network namespace" "max_net_namespaces"
+	assert_eq "$output" "" "stdout of a failed run"
+	assert_eq "$(snapshot)" "$before" "mounts and files after a failed run"
+	wait_gone "$MARK" 2
+}
+
 @test "--root failure leaves the tree as it was" {
 	mkdir -p "$T/r/bin" "$T/r/proc" "$T/r/dev" "$T/r/sys" "$T/r/tmp"
 	cp /bin/busybox "$T/r/bin/"

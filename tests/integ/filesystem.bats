@@ -191,6 +191,18 @@ make_root() {
 	assert_eq "$(echo $output)" "proc dev sys tmp"
 }
 
+@test "--root: /sys shows the sandbox's network devices, not the host's" {
+	# sysfs shows the network namespace of whoever mounts it: init mounts
+	# it only after entering the sandbox's own (net.h)
+	make_root "$T/r" mountpoints
+	run "$CELL" run --root "$T/r" -- /bin/ls /sys/class/net
+	status_is 0
+	assert_eq "$output" "lo"
+	run "$CELL" run --root "$T/r" --share net -- /bin/ls /sys/class/net
+	status_is 0
+	assert_eq "$output" "$(ls /sys/class/net)"
+}
+
 @test "--root: the tree is the root, read-only, with the full set of mounts" {
 	make_root "$T/r" mountpoints
 	echo hello >"$T/r/hello"

@@ -122,6 +122,29 @@ inside_ns() {
 	assert_eq "$output" "ok"
 }
 
+@test "net: init and the command share the sandbox's network namespace" {
+	# The namespace is made beside the root by a helper of cell's and
+	# entered by init before the command starts (net.h): seen from the host,
+	# both are in it, and it is not the host's.
+	need_root "reads init's /proc/PID/ns (init is not dumpable)"
+	cellp -- /probe pause - "$MARK" &
+	PIDS_TO_KILL+=("$!")
+	local cmd init n=500
+	until cmd=$(sandboxed_pid /probe "$MARK"); do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || { echo "the command never started" >&2; return 1; }
+		sleep 0.01
+	done
+	init=$(awk '{ print $4 }' "/proc/$cmd/stat")
+	assert_eq "$(readlink "/proc/$init/ns/net")" "$(readlink "/proc/$cmd/ns/net")" "init's and the command's"
+	[ "$(readlink "/proc/$cmd/ns/net")" != "$(host_ns net)" ] || {
+		echo "the command is in the host's network namespace" >&2
+		return 1
+	}
+	# the helper is gone: init's only child is the command
+	assert_eq "$(cat "/proc/$init/task/$init/children")" "$cmd " "init's children"
+}
+
 @test "net: the host's interfaces stay visible with --share net" {
 	run cellp --share net -- /probe ifaces
 	status_is 0

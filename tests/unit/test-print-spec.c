@@ -32,6 +32,7 @@
 
 #include "front/cli.h"
 #include "lib/launch.h"
+#include "lib/netplan.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -324,6 +325,43 @@ static const struct golden g_hardening = {
 
 #define GOLDEN(n) { "golden_" #n, run_golden, NULL, NULL, (void *)&g_##n }
 
+/* cell_plan_net_parallel(): the network namespace is made beside the setup
+ * only for the default network in a user namespace of its own, and not for
+ * a named sandbox. */
+static void net_parallel_case(enum host_kind host, bool want, const char *const *args)
+{
+	const struct golden g = { .name = args[0], .host = host, .args = args };
+	struct cell_err err = { 0 };
+	struct cell_spec *s = NULL;
+	struct cell_plan p;
+
+	make_plan(&g, &s, &p);
+	if (cell_netplan_make(s, p.host.root, &p.net, &err) < 0)
+		fail_msg("%s: net plan: %s", args[0], err.msg);
+	p.net_sync = p.net.mode == CELL_NET_VETH || p.net.mode == CELL_NET_USER;
+	if (!p.net.new_netns)
+		p.clone_flags &= ~(unsigned)CLONE_NEWNET;
+	if (cell_plan_net_parallel(&p) != want)
+		fail_msg("%s %s: net_parallel is %d", args[0], args[1], !want);
+	cell_plan_clear(&p);
+	cell_spec_free(s);
+}
+
+static void test_net_parallel(void **state)
+{
+	(void)state;
+	net_parallel_case(HOST_USER, true, ARGS("--print-spec", "/bin/true"));
+	net_parallel_case(HOST_ROOT, true, ARGS("--print-spec", "/bin/true"));
+	net_parallel_case(HOST_ROOT, true, ARGS("--print-spec", "--net", "none", "/bin/true"));
+	net_parallel_case(HOST_ROOT, false, ARGS("--print-spec", "--net", "veth", "/bin/true"));
+	net_parallel_case(HOST_USER, false, ARGS("--print-spec", "--net", "user", "/bin/true"));
+	net_parallel_case(HOST_ROOT, false, ARGS("--print-spec", "--net", "host", "/bin/true"));
+	net_parallel_case(HOST_ROOT, false, ARGS("--print-spec", "--share", "net", "/bin/true"));
+	net_parallel_case(HOST_ROOT, false, ARGS("--print-spec", "--share", "user", "/bin/true"));
+	net_parallel_case(HOST_ROOT, false, ARGS("--print-spec", "--name", "web", "/bin/true"));
+	net_parallel_case(HOST_ROOT, false, ARGS("--print-spec", "--ns", "net", "/bin/true"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +371,7 @@ int main(void)
 		GOLDEN(chroot_map_auto),
 		GOLDEN(root_no_userns),
 		GOLDEN(hardening),
+		cmocka_unit_test(test_net_parallel),
 	};
 
 	return cmocka_run_group_tests_name("print-spec", tests, NULL, NULL);
