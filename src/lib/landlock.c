@@ -191,6 +191,7 @@ static int rights_of(const struct cell_mount_plan *mp, const struct cell_mount_o
 		r = ro ? CELL_LL_RIGHTS_RO : CELL_LL_RIGHTS_RW;
 		break;
 	case CELL_OP_TMPFS:
+	case CELL_OP_DIR:
 	case CELL_OP_OVERLAY:
 	case CELL_OP_MQUEUE:
 		r = CELL_LL_RIGHTS_RW;

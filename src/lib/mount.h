@@ -29,11 +29,15 @@ enum cell_op_type {
 	CELL_OP_DEVPTS,	    /* a private devpts instance at dst */
 	CELL_OP_MQUEUE,	    /* mqueue at dst */
 	CELL_OP_SYMLINK,    /* symlink dst -> src */
-	CELL_OP_MASK,	    /* hide dst: /dev/null over a file, empty tmpfs over a dir */
+	CELL_OP_MASK,	    /* hide dst: /dev/null over a file, an empty read-only
+			     * directory over a dir (a tmpfs, or with own_root the
+			     * root's own /proc below the proc mount) */
 	CELL_OP_READONLY,   /* make the existing dst (and below) read-only */
 	CELL_OP_ROOT_OVERLAY, /* the new root is an overlay: lower src, upper see plan */
 	CELL_OP_OVERLAY,    /* overlay at dst: lower src, upper see plan */
 	CELL_OP_WRITE_FILE, /* write the plan's file data to dst (after the pivot) */
+	CELL_OP_DIR,	    /* a new directory of the root's own tmpfs at dst (mode),
+			     * bound on itself with its own flags (own_root) */
 	CELL_OP_TYPE_MAX
 };
 
@@ -65,6 +69,11 @@ struct cell_mount_plan {
 	bool chroot_only;     /* --chroot: no mounts, chroot(src of ops[0]) */
 	const char *chroot_dir;
 	bool root_ro;	      /* make the new root read-only at the end */
+	/* The root is cell's own tmpfs and nothing but cell's ops fill it (the
+	 * default root): /tmp, /dev and /dev/shm are directories of it
+	 * (CELL_OP_DIR), and a masked directory under /proc shows its empty
+	 * /proc directory, instead of a file system each. */
+	bool own_root;
 	/* Overlays: the upper and work directories live in persist/upper/NAME and
 	 * persist/work/NAME, or on a private tmpfs when persist is NULL. */
 	const char *persist;

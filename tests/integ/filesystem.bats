@@ -93,6 +93,28 @@ make_root() {
 	[ ! -e /tmp/x ] || [ "$(stat -c %Y /tmp/x)" -lt "$(($(date +%s) - 60))" ]
 }
 
+@test "default root: /tmp, /dev and /dev/shm stay writable in the read-only root, each with its flags" {
+	# directories of the root's own tmpfs, bound on themselves (mount.c)
+	run cellp --map-root -- /bin/sh -c 'cat /proc/self/mountinfo; echo --
+		for f in /tmp/a /dev/shm/b /dev/c /d; do /probe create $f; done
+		stat -c %a /tmp /dev/shm /dev'
+	status_is 0
+	local mi=${output%%--*} rest=${output#*--}
+	assert_contains "$(mount_line "$mi" /)" "ro,"
+	local m
+	for m in /tmp /dev /dev/shm; do
+		assert_contains "$(mount_line "$mi" $m)" "rw,nosuid,"
+		assert_contains "$(mount_line "$mi" $m)" " tmpfs"
+	done
+	assert_contains "$(mount_line "$mi" /tmp)" "nodev"
+	assert_not_contains "$(mount_line "$mi" /tmp)" "noexec"
+	assert_contains "$(mount_line "$mi" /dev)" "noexec"
+	assert_not_contains "$(mount_line "$mi" /dev)" "nodev"
+	assert_contains "$(mount_line "$mi" /dev/shm)" "nodev"
+	assert_not_contains "$(mount_line "$mi" /dev/shm)" "noexec"
+	assert_eq "$(echo $rest)" "ok ok ok EROFS 1777 1777 755"
+}
+
 @test "/proc: the OCI masked paths are empty" {
 	local p present=()
 	for p in kcore keys timer_list timer_stats sched_debug latency_stats; do
@@ -118,6 +140,9 @@ make_root() {
 	status_is 0
 	run "$CELL" run -- /bin/sh -c 'for d in "$@"; do ls -A $d; done' sh "${present[@]}"
 	assert_eq "$output" ""
+	# and nothing can be made there, even by root inside
+	run cellp --map-root -- /bin/sh -c 'for d in "$@"; do /probe create $d/x; done' sh "${present[@]}"
+	assert_eq "$(echo $output | tr ' ' '\n' | sort -u)" EROFS
 }
 
 @test "/proc: /proc/sys, /proc/sysrq-trigger, /proc/irq, /proc/bus are read-only" {

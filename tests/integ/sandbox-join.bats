@@ -79,7 +79,7 @@ keep_sandbox() {
 	need_root "keeping namespaces needs root"
 	keep_sandbox x
 	run "$CELL" run --join x -- /bin/sh -c 'echo $$; tr -d "\0" </proc/1/cmdline; echo
-		readlink /proc/self/ns/mnt; grep -c " /proc " /proc/self/mountinfo
+		readlink /proc/self/ns/mnt; awk "\$5 == \"/proc\"" /proc/self/mountinfo | wc -l
 		wc -c </proc/keys; echo 1 >/proc/sys/kernel/hostname || echo read-only
 		echo written-by-join >/tmp/g'
 	status_is 0
@@ -92,7 +92,7 @@ keep_sandbox() {
 	assert_contains "$output" "read-only"
 	# the kept namespace was left as it was: a second join finds one old
 	# /proc, not two; files are shared
-	run "$CELL" run --join x -- /bin/sh -c 'grep -c " /proc " /proc/self/mountinfo; cat /tmp/g'
+	run "$CELL" run --join x -- /bin/sh -c 'awk "\$5 == \"/proc\"" /proc/self/mountinfo | wc -l; cat /tmp/g'
 	status_is 0
 	assert_eq "${lines[0]}" 2
 	assert_eq "${lines[1]}" written-by-join

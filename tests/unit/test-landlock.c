@@ -113,10 +113,10 @@ static void test_from_mounts(void **state)
 		{ .type = CELL_OP_BIND, .src = "/usr", .dst = "/usr", .flags = CELL_OPF_RO },
 		{ .type = CELL_OP_SYMLINK, .src = "usr/bin", .dst = "/bin" },
 		{ .type = CELL_OP_MASK, .dst = "/etc/shadow", .flags = CELL_OPF_OPTIONAL },
-		{ .type = CELL_OP_TMPFS, .dst = "/tmp" },
+		{ .type = CELL_OP_DIR, .dst = "/tmp", .mode = 01777 },
 		{ .type = CELL_OP_PROC, .dst = "/proc" },
 		{ .type = CELL_OP_READONLY, .dst = "/proc/sys", .flags = CELL_OPF_OPTIONAL },
-		{ .type = CELL_OP_TMPFS, .dst = "/dev", .flags = CELL_OPF_DEV | CELL_OPF_EXEC_NO },
+		{ .type = CELL_OP_DIR, .dst = "/dev", .flags = CELL_OPF_DEV | CELL_OPF_EXEC_NO },
 		{ .type = CELL_OP_BIND,
 		  .src = "/dev/null",
 		  .dst = "/dev/null",
@@ -124,6 +124,7 @@ static void test_from_mounts(void **state)
 		{ .type = CELL_OP_DEVPTS, .dst = "/dev/pts" },
 		{ .type = CELL_OP_MQUEUE, .dst = "/dev/mqueue" },
 		{ .type = CELL_OP_SYSFS, .dst = "/sys", .flags = CELL_OPF_RO },
+		{ .type = CELL_OP_TMPFS, .dst = "/scratch", .flags = CELL_OPF_USER },
 		{ .type = CELL_OP_BIND,
 		  .src = "/home/u/p",
 		  .dst = "/work",
@@ -143,7 +144,8 @@ static void test_from_mounts(void **state)
 	struct cell_err err = { 0 };
 
 	assert_int_equal(cell_landlock_plan_from_mounts(&p, &mp, &err), 0);
-	assert_int_equal(p.n_paths, 11);
+	assert_int_equal(p.n_paths, 12);
+	assert_int_equal(rights_for(&p, "/scratch"), CELL_LL_RIGHTS_RW);
 	assert_int_equal(rights_for(&p, "/"), CELL_LL_RIGHTS_RO);
 	assert_int_equal(rights_for(&p, "/usr"), CELL_LL_RIGHTS_RO);
 	assert_int_equal(rights_for(&p, "/bin"), 0);

@@ -133,10 +133,11 @@ static void add_etc_masks(struct explist *l)
 	add(l, CELL_OP_MASK, NULL, "/etc/gshadow-", OPT, 0, 0);
 }
 
-/* /tmp, then /proc and the OCI runtime spec's masked and read-only paths. */
-static void add_tmp_proc(struct explist *l, bool host_proc)
+/* /tmp, then /proc and the OCI runtime spec's masked and read-only paths.
+ * own: the root is cell's own tmpfs, of which /tmp is a directory. */
+static void add_tmp_proc(struct explist *l, bool host_proc, bool own)
 {
-	add(l, CELL_OP_TMPFS, NULL, "/tmp", 0, 01777, 0);
+	add(l, own ? CELL_OP_DIR : CELL_OP_TMPFS, NULL, "/tmp", 0, 01777, 0);
 	if (host_proc)
 		add(l, CELL_OP_PROC, "/proc", "/proc", HOSTPROC, 0, 0);
 	else
@@ -168,10 +169,11 @@ static void add_sys(struct explist *l, bool host_sys)
 	add(l, CELL_OP_MASK, NULL, "/sys/firmware", OPT, 0, 0);
 }
 
-/* A minimal /dev: nodes bound from the host, links, devpts, shm, mqueue. */
-static void add_dev(struct explist *l, bool mqueue)
+/* A minimal /dev: nodes bound from the host, links, devpts, shm, mqueue.
+ * own: /dev and /dev/shm are directories of cell's own root. */
+static void add_dev(struct explist *l, bool mqueue, bool own)
 {
-	add(l, CELL_OP_TMPFS, NULL, "/dev", DEV | NOEXEC, 0755, 0);
+	add(l, own ? CELL_OP_DIR : CELL_OP_TMPFS, NULL, "/dev", DEV | NOEXEC, 0755, 0);
 	add(l, CELL_OP_BIND, "/dev/null", "/dev/null", DEV | FILE_, 0, 0);
 	add(l, CELL_OP_BIND, "/dev/zero", "/dev/zero", DEV | FILE_, 0, 0);
 	add(l, CELL_OP_BIND, "/dev/full", "/dev/full", DEV | FILE_, 0, 0);
@@ -184,7 +186,7 @@ static void add_dev(struct explist *l, bool mqueue)
 	add(l, CELL_OP_SYMLINK, "/proc/self/fd/2", "/dev/stderr", 0, 0, 0);
 	add(l, CELL_OP_SYMLINK, "pts/ptmx", "/dev/ptmx", 0, 0, 0);
 	add(l, CELL_OP_DEVPTS, NULL, "/dev/pts", 0, 0, 0);
-	add(l, CELL_OP_TMPFS, NULL, "/dev/shm", 0, 01777, 0);
+	add(l, own ? CELL_OP_DIR : CELL_OP_TMPFS, NULL, "/dev/shm", 0, 01777, 0);
 	if (mqueue)
 		add(l, CELL_OP_MQUEUE, NULL, "/dev/mqueue", 0, 0, 0);
 }
@@ -260,10 +262,11 @@ static void test_default_merged_host(void **state)
 
 	add_merged_root(&l);
 	add_etc_masks(&l);
-	add_tmp_proc(&l, false);
-	add_dev(&l, true);
+	add_tmp_proc(&l, false, true);
+	add_dev(&l, true, true);
 	expect_plan(&p, &l);
 	assert_true(p.root_ro);
+	assert_true(p.own_root);
 	assert_false(p.chroot_only);
 	/* the symlink targets are borrowed from the host struct */
 	assert_ptr_equal(p.ops[2].src, h.sysdir[CELL_SYSDIR_BIN].target);
@@ -283,8 +286,8 @@ static void test_default_classic_host(void **state)
 
 	add_classic_root(&l);
 	add_etc_masks(&l);
-	add_tmp_proc(&l, false);
-	add_dev(&l, true);
+	add_tmp_proc(&l, false, true);
+	add_dev(&l, true, true);
 	expect_plan(&p, &l);
 	assert_true(p.root_ro);
 	cell_mount_plan_clear(&p);
@@ -307,8 +310,8 @@ static void test_default_odd_host(void **state)
 	add(&l, CELL_OP_ROOT_TMPFS, NULL, "/", 0, 0755, 0);
 	add(&l, CELL_OP_BIND, "/usr", "/usr", RO, 0, 0);
 	add(&l, CELL_OP_SYMLINK, "usr/etc", "/etc", 0, 0, 0);
-	add_tmp_proc(&l, false);
-	add_dev(&l, true);
+	add_tmp_proc(&l, false, true);
+	add_dev(&l, true, true);
 	expect_plan(&p, &l);
 	cell_mount_plan_clear(&p);
 	cell_spec_free(s);
@@ -329,8 +332,8 @@ static void test_shared_pid_ipc(void **state)
 	p = plan_ok(s, &h);
 	add_merged_root(&l);
 	add_etc_masks(&l);
-	add_tmp_proc(&l, true);
-	add_dev(&l, false);
+	add_tmp_proc(&l, true, true);
+	add_dev(&l, false, true);
 	expect_plan(&p, &l);
 	cell_mount_plan_clear(&p);
 	cell_spec_free(s);
@@ -348,8 +351,8 @@ static void test_shared_net_default_root(void **state)
 	p = plan_ok(s, &h);
 	add_merged_root(&l);
 	add_etc_masks(&l);
-	add_tmp_proc(&l, false);
-	add_dev(&l, true);
+	add_tmp_proc(&l, false, true);
+	add_dev(&l, true, true);
 	expect_plan(&p, &l);
 	for (size_t i = 0; i < p.n; i++)
 		assert_int_not_equal(p.ops[i].type, CELL_OP_SYSFS);
@@ -370,13 +373,15 @@ static void test_root_dir(void **state)
 	p = plan_ok(s, &h);
 	/* the tree itself, read-only; no host system dirs, no /etc masks */
 	add(&l, CELL_OP_ROOT_BIND, "/srv/rootfs", "/", RO, 0, 0);
-	add_tmp_proc(&l, false);
+	add_tmp_proc(&l, false, false);
 	add_sys(&l, false);
-	add_dev(&l, true);
+	add_dev(&l, true, false);
 	expect_plan(&p, &l);
 	assert_ptr_equal(p.ops[0].src, s->root);
 	/* read-only through the RO bind: no extra remount of the root */
 	assert_false(p.root_ro);
+	/* DIR's own /tmp and /dev get file systems of their own */
+	assert_false(p.own_root);
 	assert_false(p.chroot_only);
 	cell_mount_plan_clear(&p);
 	cell_spec_free(s);
@@ -393,9 +398,9 @@ static void test_root_dir_shared_net_pid(void **state)
 	s->ns &= ~(CELL_NS_BIT(CELL_NS_NET) | CELL_NS_BIT(CELL_NS_PID));
 	p = plan_ok(s, &h);
 	add(&l, CELL_OP_ROOT_BIND, "/srv/rootfs", "/", RO, 0, 0);
-	add_tmp_proc(&l, true);
+	add_tmp_proc(&l, true, false);
 	add_sys(&l, true);
-	add_dev(&l, true);
+	add_dev(&l, true, false);
 	expect_plan(&p, &l);
 	cell_mount_plan_clear(&p);
 	cell_spec_free(s);
@@ -504,8 +509,8 @@ static void test_user_mounts(void **state)
 	p = plan_ok(s, &h);
 	add_merged_root(&l);
 	add_etc_masks(&l);
-	add_tmp_proc(&l, false);
-	add_dev(&l, true);
+	add_tmp_proc(&l, false, true);
+	add_dev(&l, true, true);
 	/* an unprivileged caller's files already show as its own: no idmap */
 	add(&l, CELL_OP_BIND, "/home/a/src", "/src", USER, 0, 0);
 	add(&l, CELL_OP_TMPFS, NULL, "/scratch", USER, 01777, 16 << 20);
@@ -563,9 +568,9 @@ static void test_user_mounts_with_root_dir(void **state)
 			 0);
 	p = plan_ok(s, &h);
 	add(&l, CELL_OP_ROOT_BIND, "/srv/rootfs", "/", RO, 0, 0);
-	add_tmp_proc(&l, false);
+	add_tmp_proc(&l, false, false);
 	add_sys(&l, false);
-	add_dev(&l, false);
+	add_dev(&l, false, false);
 	add(&l, CELL_OP_BIND, "/etc/resolv.conf", "/etc/resolv.conf", USER | RO, 0, 0);
 	expect_plan(&p, &l);
 	cell_mount_plan_clear(&p);
@@ -610,7 +615,7 @@ static void test_op_names(void **state)
 	static const char *const names[CELL_OP_TYPE_MAX] = {
 		"root-tmpfs", "root-bind", "bind",    "tmpfs", "proc",	   "sysfs",
 		"devpts",     "mqueue",	   "symlink", "mask",  "readonly", "root-overlay",
-		"overlay",    "file",
+		"overlay",    "file",	   "dir",
 	};
 
 	for (int t = 0; t < CELL_OP_TYPE_MAX; t++)
@@ -659,7 +664,7 @@ static void test_plan_print(void **state)
 			      "mount: bind       /usr on /usr ro\n"
 			      "mount: symlink    /bin -> usr/bin\n");
 	assert_contains(text, "mount: mask       /etc/shadow if-present\n");
-	assert_contains(text, "mount: tmpfs      /tmp mode=1777\n"
+	assert_contains(text, "mount: dir        /tmp mode=1777\n"
 			      "mount: proc       /proc\n");
 	assert_contains(text, "mount: bind       /dev/null on /dev/null\n");
 	assert_contains(text, "mount: bind       /a on /b idmap (--bind)\n"
