@@ -130,9 +130,9 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 	struct cell_err err = { 0 };
 
 	/* The command starts with default signal dispositions, as in a fresh
-	 * container: a signal the caller ignored (a background job's SIGINT)
-	 * must still reach it when sent to cell. */
-	cell_signals_default();
+	 * container (a signal the caller ignored, a background job's SIGINT,
+	 * must still reach it when sent to cell): cell reset them before
+	 * clone, and init sets none. */
 	if (sigprocmask(SIG_SETMASK, &c->saved_mask, NULL) < 0) {
 		cell_fail(&err, errno, "restore signal mask");
 		DIE(c, &err);

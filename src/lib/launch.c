@@ -49,6 +49,7 @@
 
 #include "caps.h"
 #include "cleanup.h"
+#include "exec.h"
 #include "init.h"
 #include "net.h"
 #include "netrun.h"
@@ -982,6 +983,12 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 		r = cell_fail(err, errno, "block signals");
 		goto out;
 	}
+	/* Then every signal to its default disposition (they are blocked now,
+	 * so none can end cell meanwhile): init and the command inherit them,
+	 * so nothing the caller ignored stays ignored in the sandbox, and a
+	 * SIGCHLD the caller ignored cannot make the kernel reap init (or init
+	 * its command) unseen. */
+	cell_signals_default();
 	sv.sfd = signalfd(-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sv.sfd < 0) {
 		r = cell_fail(err, errno, "signalfd");

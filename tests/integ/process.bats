@@ -263,6 +263,41 @@ check_signals() {
 	check_signals
 }
 
+# run_ignoring SIG... -- CMD...: run CMD with those signals ignored, as a
+# shell's background job or a daemon would start it (at most 20 s).
+run_ignoring() {
+	local sigs=()
+	while [ "$1" != -- ]; do
+		sigs+=("$1")
+		shift
+	done
+	shift
+	run timeout 20 "$PYTHON" -c '
+import signal, os, sys
+n = sys.argv.index("--")
+for s in sys.argv[1:n]:
+    signal.signal(getattr(signal, "SIG" + s), signal.SIG_IGN)
+os.execvp(sys.argv[n + 1], sys.argv[n + 1:])' "${sigs[@]}" -- "$@"
+}
+
+@test "signals the caller ignored are not ignored in the sandbox" {
+	run_ignoring INT QUIT HUP TERM USR1 -- "$CELL" run -- /bin/grep SigIgn /proc/self/status
+	status_is 0
+	assert_eq "$output" "SigIgn:	0000000000000000"
+	run_ignoring INT QUIT HUP TERM USR1 -- "$CELL" run --no-init -- /bin/grep SigIgn /proc/self/status
+	status_is 0
+	assert_eq "$output" "SigIgn:	0000000000000000"
+}
+
+@test "a caller that ignores SIGCHLD still gets the command's status" {
+	# ignored, SIGCHLD would make the kernel reap children unseen: init
+	# would wait for its command forever, and cell for init
+	run_ignoring CHLD -- "$CELL" run -- /bin/sh -c 'exit 3'
+	status_is 3
+	run_ignoring CHLD -- "$CELL" run --no-init -- /bin/sh -c 'exit 4'
+	status_is 4
+}
+
 @test "kill -1 inside reaches only the sandbox's own processes" {
 	"$CELL_PROBE" pause - "$MARK" 3>&- &
 	local sleeper=$!
