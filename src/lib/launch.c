@@ -170,31 +170,30 @@ int cell_plan_compile_seccomp(const struct cell_plan *p, struct cell_seccomp_pro
 
 /* Hand the child the rest, after GO (if any; the child reads its messages
  * in order): the network namespace the helper made (net_parallel), then
- * the compiled seccomp program.  The program is compiled (or read from the
- * cache) while the helper works. */
+ * the compiled seccomp program.  cell waits for the helper first, so that
+ * the child, which may share cell's CPU, builds the root meanwhile; then
+ * it compiles (or reads from the cache) the program, usually on the CPU
+ * the helper has left, while the child finishes. */
 static int send_rest(const struct cell_plan *p, int sock, struct cell_err *err)
 {
 	struct cell_seccomp_prog prog = { 0 };
 	int r = 0;
 
-	if (cell_plan_seccomp(p)) {
-		r = cell_plan_compile_seccomp(p, &prog, err);
-		if (r < 0)
-			return r;
-	}
 	if (p->net_parallel) {
 		int fd = cell_net_helper_finish(err);
 		struct cell_msg msg = { .type = CELL_MSG_NETNS };
 
-		if (fd < 0) {
-			cell_seccomp_prog_free(&prog);
+		if (fd < 0)
 			return fd;
-		}
 		r = cell_sync_send(sock, &msg, &fd, 1);
 		close(fd);
 	}
-	if (r == 0 && cell_plan_seccomp(p))
+	if (r == 0 && cell_plan_seccomp(p)) {
+		r = cell_plan_compile_seccomp(p, &prog, err);
+		if (r < 0)
+			return r;
 		r = cell_sync_send_prog(sock, &prog);
+	}
 	cell_seccomp_prog_free(&prog);
 	/* A child that failed before reading it has closed its end and said
 	 * why: supervise() reports that, not the broken pipe. */

@@ -853,7 +853,11 @@ int cell_mount_open_sources(const struct cell_mount_plan *p, int *preopened, int
 {
 	for (size_t i = 0; i < p->n; i++)
 		src[i] = -1;
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+	/* Nothing mounted here may reach the host's mount namespace.  A mount
+	 * namespace made together with a user namespace has that already: the
+	 * kernel makes its copies of shared mounts slaves (CL_SHARED_TO_SLAVE
+	 * in copy_mnt_ns), so the 60-odd host mounts need no second pass. */
+	if (!p->in_userns && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return cell_fail(err, errno, "make mounts private");
 	/* --chroot: now, while init still has the caller's rights (the parent
 	 * of DIR may be closed to the sandbox's ids). */

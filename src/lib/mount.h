@@ -77,7 +77,8 @@ struct cell_mount_plan {
 	/* Overlays: the upper and work directories live in persist/upper/NAME and
 	 * persist/work/NAME, or on a private tmpfs when persist is NULL. */
 	const char *persist;
-	bool in_userns;	      /* mount overlays with "userxattr" */
+	bool in_userns;	      /* a new user namespace with the mount namespace: overlays
+			       * with "userxattr", copies of shared mounts already slaves */
 	int64_t upper_uid, upper_gid; /* owner of --persist layers (host ids), -1: keep */
 	/* CELL_OP_WRITE_FILE: the bytes (e.g. an X authority cookie), the
 	 * owner and mode of the file. */

@@ -115,6 +115,29 @@ make_root() {
 	assert_eq "$(echo $rest)" "ok ok ok EROFS 1777 1777 755"
 }
 
+@test "mounts made for the sandbox never reach the caller's mount namespace, even a shared one" {
+	need_root "makes a mount namespace whose mounts are all shared"
+	# In a mount namespace where every mount is shared, the new root (on
+	# the copy of /tmp) and everything below it would propagate back
+	# unless cell's copies are slaves: made so by the kernel with a new
+	# user namespace, and by cell itself without one.
+	local args
+	shared_dir "$T/d"
+	for args in "" "--share user"; do
+		rm -f "$T/d/up"
+		run unshare -m --propagation shared /bin/sh -c '
+			before=$(wc -l </proc/self/mountinfo)
+			"$1" run --bind "$2:/d" $3 -- /bin/sh -c "touch /d/up; sleep 5" &
+			n=0
+			until [ -e "$2/up" ] || [ $n -gt 500 ]; do sleep 0.01; n=$((n + 1)); done
+			echo "$before $(wc -l </proc/self/mountinfo) $(ls "$2")"
+			kill $!; wait' sh "$CELL" "$T/d" "$args"
+		set -- $output
+		assert_eq "$3" up "the sandbox ran (cell run $args)"
+		assert_eq "$2" "$1" "mounts seen from outside while the sandbox ran (cell run $args)"
+	done
+}
+
 @test "/proc: the OCI masked paths are empty" {
 	local p present=()
 	for p in kcore keys timer_list timer_stats sched_debug latency_stats; do
