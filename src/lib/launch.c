@@ -680,6 +680,7 @@ struct supervisor {
 	unsigned killed;	   /* CELL_REPORT_HIT_CPU or _WALL when cell killed it */
 	struct rusage ru;	   /* init's children (everything it reaped) */
 	int init_code, init_status; /* waitid's si_code and si_status for init */
+	bool expect_pty;	   /* the child sends the pty's master */
 };
 
 /* Kill the whole sandbox: init's pid namespace dies with it; the cgroup
@@ -778,6 +779,11 @@ static bool read_messages(struct supervisor *sv, bool block)
 	}
 }
 
+/* The socket is read as messages come only while the pty's master is to
+ * come (the relay starts at once).  Everything else the sandbox sends, an
+ * error or the command's status, comes just before init exits: read once
+ * it has, so that cell wakes once at the end, not three times (the status,
+ * the socket's end, init's exit). */
 static int supervise(struct supervisor *sv, struct cell_err *err)
 {
 	bool sock_open = true;
@@ -786,10 +792,11 @@ static int supervise(struct supervisor *sv, struct cell_err *err)
 	for (;;) {
 		struct pollfd pfd[8];
 		size_t n = 0, nrelay, ntimer;
+		bool watch_sock = sock_open && sv->expect_pty && sv->relay.master < 0;
 
 		pfd[n++] = (struct pollfd){ .fd = sv->pidfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = sv->sfd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = sock_open ? sv->sock : -1, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = watch_sock ? sv->sock : -1, .events = POLLIN };
 		ntimer = n;
 		pfd[n++] = (struct pollfd){ .fd = sv->wall_fd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = sv->cpu_fd, .events = POLLIN };
@@ -810,7 +817,7 @@ static int supervise(struct supervisor *sv, struct cell_err *err)
 						      (int)ssi.ssi_signo, NULL, 0);
 			}
 		}
-		if (sock_open && (pfd[2].revents & (POLLIN | POLLHUP)))
+		if (watch_sock && (pfd[2].revents & (POLLIN | POLLHUP)))
 			sock_open = read_messages(sv, true);
 		for (size_t i = ntimer; i < ntimer + 2; i++)
 			if (pfd[i].revents & POLLIN)
@@ -1053,6 +1060,7 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 	sp[1] = -1;
 	sv.sock = sp[0];
 	sp[0] = -1;
+	sv.expect_pty = p->pty;
 	sv.pidfd = pidfd;
 	cell_relay_init(&sv.relay);
 	/* The child's user namespace, for the network namespace's helper:
