@@ -160,7 +160,7 @@ static int cmd_run(int argc, char **argv)
 		}
 		cell_launch_set_started(named_started, &named);
 	} else {
-		quick_gc();
+		cell_launch_set_idle(quick_gc);
 	}
 	cell_launch_set_notice(notice);
 	if (spec->report)

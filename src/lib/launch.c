@@ -871,6 +871,13 @@ static bool wait_ready(struct supervisor *sv)
 }
 
 static void (*launch_notice)(const char *msg);
+static void (*launch_idle)(void);
+
+void cell_launch_set_idle(void (*idle)(void))
+{
+	launch_idle = idle;
+}
+
 static struct cell_report *launch_report;
 static int (*launch_started)(pid_t init, const char *const *cgroups, void *arg,
 			     struct cell_err *err);
@@ -964,8 +971,9 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 		}
 	}
 	/* What killed sandboxes left on the host; a no-op (one failed open)
-	 * unless one of them had a veth link. */
-	if (p->host.root)
+	 * unless one of them had a veth link.  Before a link of this run's own
+	 * is made; else once the sandbox has all it needs (launch_idle). */
+	if (p->host.root && p->net.mode != CELL_NET_NONE)
 		cell_netrun_gc_quick();
 	r = cell_netrun_prepare(&net, &p->net, err);
 	if (r < 0) {
@@ -1132,6 +1140,12 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 		(void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){ 0 }, WEXITED);
 		goto out;
 	}
+	/* Housekeeping that no sandbox waits for, while this one finishes
+	 * starting (likely on another CPU than cell's). */
+	if (p->host.root && p->net.mode == CELL_NET_NONE)
+		cell_netrun_gc_quick();
+	if (launch_idle)
+		launch_idle();
 	r = supervise(&sv, err);
 	if (r < 0) {
 		/* never leave the sandbox behind */

@@ -110,6 +110,12 @@ void cell_launch_set_started(int (*started)(pid_t init, const char *const *cgrou
 					    struct cell_err *err),
 			     void *arg);
 
+/* Work of the front end's that no sandbox needs (e.g. removing records of
+ * killed named sandboxes): run by cell_launch() once the sandbox has all it
+ * needs from cell, while it finishes starting.  Not run when the launch
+ * failed before that. */
+void cell_launch_set_idle(void (*idle)(void));
+
 /* Where cell_launch() sends notes about changes to the host that outlive the
  * sandbox (turning on net.ipv4.ip_forward for --nat).  NULL: none. */
 void cell_launch_set_notice(void (*notice)(const char *msg));

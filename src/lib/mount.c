@@ -382,6 +382,10 @@ static int make_new(int dirfd, const char *name, bool file)
 static int make_target(int rootfd, const char *path, bool file, struct cell_err *err,
 		       const char *what);
 
+/* cell's own root (own_root) holds only what the ops made: a top-level
+ * target is made at once, without looking for it first. */
+static bool fresh_root;
+
 /* The directory path inside the root, made when missing; the fd belongs to
  * last_dir (the caller does not close it). */
 static int open_dir(int rootfd, const char *path, size_t len, struct cell_err *err,
@@ -409,9 +413,9 @@ static int open_dir(int rootfd, const char *path, size_t len, struct cell_err *e
  * directory or an empty file), and return an fd for it.  A missing
  * component is created in its parent, which was itself resolved inside the
  * root; the new name is then opened with O_NOFOLLOW, so a symlink that
- * appears there cannot redirect us.  In the parent last_dir holds, a new
- * name is made at once (make_new); only when it exists is the whole path
- * resolved. */
+ * appears there cannot redirect us.  In the parent last_dir holds (or at
+ * the top of a fresh root), a new name is made at once (make_new); only
+ * when it exists is the whole path resolved. */
 static int make_target(int rootfd, const char *path, bool file, struct cell_err *err,
 		       const char *what)
 {
@@ -419,8 +423,9 @@ static int make_target(int rootfd, const char *path, bool file, struct cell_err 
 	int pfd, fd;
 	size_t plen;
 
-	if (slash && slash[1] && is_last_dir(path, (size_t)(slash - path))) {
-		fd = make_new(last_dir.fd, slash + 1, file);
+	if (slash && slash[1] && (is_last_dir(path, (size_t)(slash - path)) ||
+				  (slash == path && fresh_root))) {
+		fd = make_new(slash == path ? rootfd : last_dir.fd, slash + 1, file);
 		if (fd >= 0 || errno != EEXIST)
 			return fd >= 0 ? fd : cell_fail(err, errno, "%s: create %s", what, path);
 	}
@@ -487,6 +492,8 @@ static unsigned fs_attrs(const struct cell_mount_op *op)
  * of it.  No file system to make and tear down, and cell --join can clone
  * the mask again. */
 static int empty_dir = -1;
+/* What masked files show: the host's /dev/null (O_PATH), once opened. */
+static int dev_null = -1;
 
 static int mask_with_empty_dir(int tfd)
 {
@@ -609,7 +616,10 @@ static int apply_op(const struct cell_mount_plan *plan, const struct cell_mount_
 
 	switch (op->type) {
 	case CELL_OP_BIND:
-		if (fstat(srcfd, &st) < 0)
+		/* cell's own file binds (the device nodes) are known files */
+		if (op->flags & CELL_OPF_FILE)
+			st.st_mode = S_IFREG;
+		else if (fstat(srcfd, &st) < 0)
 			return fail_op(err, op, "stat");
 		tfd = make_target(rootfd, op->dst, !S_ISDIR(st.st_mode), err, user_flag(op));
 		if (tfd < 0)
@@ -652,7 +662,10 @@ static int apply_op(const struct cell_mount_plan *plan, const struct cell_mount_
 				return fail_op(err, op, "mask");
 			return 0;
 		}
-		mfd = open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		/* the host's /dev/null, found once */
+		if (dev_null < 0)
+			dev_null = open("/dev/null", O_PATH | O_CLOEXEC);
+		mfd = open_tree(dev_null, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 		if (mfd < 0 || attach(mfd, tfd) < 0)
 			return fail_op(err, op, "mask");
 		return 0;
@@ -956,6 +969,7 @@ int cell_mount_build(const struct cell_mount_plan *p, int *src,
 		r = cell_fail(err, errno, "open the new root");
 		goto out;
 	}
+	fresh_root = p->own_root;
 
 	/* 4. Everything else, in plan order. */
 	for (size_t i = 1; i < p->n; i++) {
@@ -994,9 +1008,14 @@ int cell_mount_build(const struct cell_mount_plan *p, int *src,
 	}
 out:
 	forget_dir();
+	fresh_root = false;
 	if (empty_dir >= 0) {
 		close(empty_dir);
 		empty_dir = -1;
+	}
+	if (dev_null >= 0) {
+		close(dev_null);
+		dev_null = -1;
 	}
 	for (size_t i = 0; i < p->n; i++)
 		if (src[i] >= 0) {
