@@ -198,7 +198,7 @@ static void receive_seccomp(struct cell_child_ctx *c)
 }
 
 /* The new network namespace, which cell made beside the setup (net.h):
- * enter it.  Once: before a sysfs mount (cell_mount_build) or after the
+ * enter it.  Once: before a sysfs mount (cell_mount_build) or once the
  * root is built, whichever comes first. */
 static int join_net(void *arg, struct cell_err *err)
 {
@@ -505,17 +505,22 @@ void cell_child_main(struct cell_child_ctx *c)
 	if ((p->clone_flags & CLONE_NEWNS) &&
 	    cell_mount_build(&p->mounts, src, p->net_parallel ? join_net : NULL, c, &err) < 0)
 		DIE(c, &err);
-	setup_workdir(c);
-
-	if (p->pty)
-		pty_slave = setup_pty(c);
-
 	/* Into the network namespace before anything runs there. */
 	if (p->net_parallel) {
 		if (join_net(c, &err) < 0)
 			DIE(c, &err);
 		set_not_dumpable(c);
 	}
+	/* Only then the old root goes: its detach waits for an RCU grace
+	 * period, which a CPU busy making the network namespace holds up for
+	 * as long as that takes.  Nothing of the sandbox's has run yet. */
+	if ((p->clone_flags & CLONE_NEWNS) && cell_mount_detach_old_root(&p->mounts, &err) < 0)
+		DIE(c, &err);
+	setup_workdir(c);
+
+	if (p->pty)
+		pty_slave = setup_pty(c);
+
 	if (cell_plan_seccomp(p))
 		receive_seccomp(c);
 	if (!s->init)

@@ -169,25 +169,18 @@ int cell_plan_compile_seccomp(const struct cell_plan *p, struct cell_seccomp_pro
 }
 
 /* Hand the child the rest, after GO (if any; the child reads its messages
- * in order): the network namespace the helper made (net_parallel), then
- * the compiled seccomp program.  cell waits for the helper first, so that
- * the child, which may share cell's CPU, builds the root meanwhile; then
- * it compiles (or reads from the cache) the program, usually on the CPU
- * the helper has left, while the child finishes. */
+ * in order): the network namespace, which the helper sends itself
+ * (net_parallel), then the compiled seccomp program.  cell waits for the
+ * helper first, so that the child, which may share cell's CPU, builds the
+ * root meanwhile; then it compiles (or reads from the cache) the program,
+ * usually on the CPU the helper has left, while the child finishes. */
 static int send_rest(const struct cell_plan *p, int sock, struct cell_err *err)
 {
 	struct cell_seccomp_prog prog = { 0 };
 	int r = 0;
 
-	if (p->net_parallel) {
-		int fd = cell_net_helper_finish(err);
-		struct cell_msg msg = { .type = CELL_MSG_NETNS };
-
-		if (fd < 0)
-			return fd;
-		r = cell_sync_send(sock, &msg, &fd, 1);
-		close(fd);
-	}
+	if (p->net_parallel && (r = cell_net_helper_finish(err)) < 0)
+		return r;
 	if (r == 0 && cell_plan_seccomp(p)) {
 		r = cell_plan_compile_seccomp(p, &prog, err);
 		if (r < 0)
@@ -1127,7 +1120,7 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 				      "it on");
 	}
 	/* The network namespace, made while the child builds the root */
-	r = p->net_parallel ? cell_net_helper_start(userns, err) : 0;
+	r = p->net_parallel ? cell_net_helper_start(userns, sv.sock, err) : 0;
 	userns = -1; /* the helper's now */
 	if (r < 0) {
 		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);

@@ -9,7 +9,8 @@
  *      paths are still visible and before anything covers them;
  *   3. attach the new root on /tmp (a tmpfs, or the --root tree);
  *   4. run the ops in plan order, each target resolved inside the new root;
- *   5. make the root read-only, pivot_root into it and detach the old root.
+ *   5. make the root read-only, pivot_root into it; then (the caller's
+ *      choice when) detach the old root.
  * Read-only binds are made read-only *before* they are attached (mount_setattr
  * on the detached tree, recursively), so there is no writable window, and
  * every bind is nosuid and (except device nodes) nodev.
@@ -993,17 +994,15 @@ int cell_mount_build(const struct cell_mount_plan *p, int *src,
 	}
 	forget_dir();
 
-	/* 5. Read-only root, pivot, drop the old root. */
+	/* 5. Read-only root, pivot.  The old root stays stacked on the new one,
+	 * where no path from the new root leads, until
+	 * cell_mount_detach_old_root(). */
 	if (p->root_ro && set_attr(rootfd, MOUNT_ATTR_RDONLY, false) < 0) {
 		r = cell_fail(err, errno, "make the root read-only");
 		goto out;
 	}
 	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0) {
 		r = cell_fail(err, errno, "pivot_root");
-		goto out;
-	}
-	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
-		r = cell_fail(err, errno, "detach the old root");
 		goto out;
 	}
 out:
@@ -1027,6 +1026,16 @@ out:
 		upper_base = -1;
 	}
 	return r;
+}
+
+int cell_mount_detach_old_root(const struct cell_mount_plan *p, struct cell_err *err)
+{
+	if (p->chroot_only || p->n == 0)
+		return 0;
+	/* "." is still the new root, and umount2 takes what is stacked on it */
+	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return cell_fail(err, errno, "detach the old root");
+	return 0;
 }
 
 int cell_mount_idmap_prepare(const struct cell_mount_plan *p, int bind_userns, int lower_userns,

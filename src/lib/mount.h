@@ -106,7 +106,10 @@ const char *cell_op_name(enum cell_op_type t);
  *    tree (with the caller's file access rights).  preopened[i] >= 0 is a
  *    detached mount the parent made for op i (an idmapped bind); it is taken
  *    over.  src must hold CELL_MOUNT_OPS_MAX entries.
- * 2. build the new root, pivot_root into it (cwd "/"), close src.
+ * 2. build the new root, pivot_root into it (cwd "/"), close src; the old
+ *    root stays stacked on the new one (no path leads there) until
+ * 3. cell_mount_detach_old_root(), which the caller must call before
+ *    anything else runs in the sandbox, and before any chdir.
  *    before_sysfs, when not NULL, runs once (with arg) before a new sysfs
  *    is mounted (sysfs shows the network namespace of the process that
  *    mounts it): a negative return stops the build with that error. */
@@ -115,6 +118,7 @@ int cell_mount_open_sources(const struct cell_mount_plan *p, int *preopened, int
 int cell_mount_build(const struct cell_mount_plan *p, int *src,
 		     int (*before_sysfs)(void *arg, struct cell_err *err), void *arg,
 		     struct cell_err *err);
+int cell_mount_detach_old_root(const struct cell_mount_plan *p, struct cell_err *err);
 
 /* Parent side, before clone: make the --persist layers' directories (and
  * give them to upper_uid/upper_gid).  No-op without --persist. */

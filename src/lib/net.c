@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "sync.h"
 
 int cell_net_lo_up(struct cell_err *err)
 {
@@ -73,10 +74,32 @@ static long raw3(long nr, long a, long b, long c)
 static struct {
 	pid_t pid;	   /* 0: not started */
 	int userns;	   /* the sandbox's user namespace (the helper's to close) */
-	long fd;	   /* the new namespace, or -errno */
+	int sock;	   /* cell's end of the sync socket */
+	long r;		   /* 0, or -errno */
 	const char *step;  /* what failed */
+	struct cell_msg msg; /* CELL_MSG_NETNS */
 	char stack[16 * 1024] __attribute__((aligned(16)));
 } helper;
+
+/* The namespace to the child, as cell_sync_send() would send it. */
+static long helper_send(long fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = &helper.msg, .iov_len = sizeof(helper.msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	int ifd = (int)fd;
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	__builtin_memcpy(CMSG_DATA(c), &ifd, sizeof(ifd));
+	return raw3(SYS_sendmsg, helper.sock, (long)&mh, MSG_NOSIGNAL);
+}
 
 static int helper_main(void *arg)
 {
@@ -118,8 +141,18 @@ static int helper_main(void *arg)
 		r = raw3(SYS_ioctl, s, SIOCGSKNS, 0);
 	}
 	raw3(SYS_close, s, 0, 0);
+	if (r >= 0) {
+		/* straight to the child: one wake-up fewer than through cell */
+		long fd = r;
+
+		helper.step = "send the network namespace";
+		r = helper_send(fd);
+		raw3(SYS_close, fd, 0, 0);
+		if (r > 0)
+			r = 0;
+	}
 out:
-	helper.fd = r;
+	helper.r = r;
 	return 0; /* glibc's clone() ends the process with exit(2) */
 }
 #endif
@@ -133,7 +166,7 @@ bool cell_net_helper_available(void)
 #endif
 }
 
-int cell_net_helper_start(int userns, struct cell_err *err)
+int cell_net_helper_start(int userns, int sock, struct cell_err *err)
 {
 #ifdef HELPER
 	cpu_set_t cpus;
@@ -141,7 +174,9 @@ int cell_net_helper_start(int userns, struct cell_err *err)
 	pid_t pid;
 
 	helper.userns = userns;
-	helper.fd = -EINVAL;
+	helper.sock = sock;
+	helper.msg = (struct cell_msg){ .type = CELL_MSG_NETNS };
+	helper.r = -EINVAL;
 	helper.step = "start";
 	pid = clone(helper_main, helper.stack + sizeof(helper.stack), CLONE_VM | CLONE_FILES | SIGCHLD,
 		    NULL);
@@ -162,6 +197,7 @@ int cell_net_helper_start(int userns, struct cell_err *err)
 	}
 	return 0;
 #else
+	(void)sock;
 	close(userns);
 	return cell_fail(err, ENOSYS, "start the network namespace's helper");
 #endif
@@ -185,12 +221,16 @@ int cell_net_helper_finish(struct cell_err *err)
 	if (!WIFEXITED(status))
 		return cell_fail(err, EINTR, "the network namespace's helper was killed (signal %d)",
 				 WTERMSIG(status));
-	if (helper.fd == -ENOSPC && helper.step[0] == 'm')
+	if (helper.r == -ENOSPC && helper.step[0] == 'm')
 		return cell_fail(err, ENOSPC, "%s (the limit is /proc/sys/user/max_net_namespaces)",
 				 helper.step);
-	if (helper.fd < 0)
-		return cell_fail(err, (int)-helper.fd, "%s", helper.step);
-	return (int)helper.fd;
+	/* A child that is gone has said why (the caller reports it). */
+	if ((helper.r == -EPIPE || helper.r == -ECONNRESET) && helper.step[0] == 's' &&
+	    helper.step[1] == 'e')
+		return 0;
+	if (helper.r < 0)
+		return cell_fail(err, (int)-helper.r, "%s", helper.step);
+	return 0;
 #else
 	return cell_fail(err, ENOSYS, "no network namespace's helper");
 #endif
@@ -205,8 +245,5 @@ void cell_net_helper_abort(void)
 	(void)waitpid(helper.pid, NULL, 0);
 	helper.pid = 0;
 	close(helper.userns);
-	if (helper.fd >= 0)
-		close((int)helper.fd);
-	helper.fd = -EINVAL;
 #endif
 }
