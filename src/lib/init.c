@@ -120,6 +120,10 @@ static int set_ids(uint32_t uid, uint32_t gid, bool drop_groups, struct cell_err
 
 /* The command's seccomp program, as the parent sent it (BPF_MAXINSNS
  * instructions of 8 bytes at most). */
+/* The bounding set and securebits, which the command inherits: set by init
+ * while it waits for cell (they matter at execve only). */
+static bool caps_locked;
+
 static uint64_t seccomp_insns[4096];
 static struct cell_seccomp_prog seccomp_prog;
 
@@ -155,7 +159,7 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 	 * capabilities of its user namespace. */
 	if (cell_rlimits_apply(&p->rlimits, &err) < 0)
 		DIE(c, &err);
-	if (cell_caps_lock(p->spec->caps, &err) < 0)
+	if (!caps_locked && cell_caps_lock(p->spec->caps, &err) < 0)
 		DIE(c, &err);
 	if (p->ids.set_ids && set_ids(p->ids.uid, p->ids.gid, p->ids.drop_groups, &err) < 0)
 		DIE(c, &err);
@@ -185,47 +189,58 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 	DIE(c, &err);
 }
 
+static int receive_from_cell(struct cell_child_ctx *c, bool netns, bool prog,
+			     struct cell_err *err);
+
 static void receive_seccomp(struct cell_child_ctx *c)
 {
 	struct cell_err err = { 0 };
-	int r = cell_sync_recv_prog(c->sock, seccomp_insns, ELEMENTSOF(seccomp_insns),
-				    &seccomp_prog, &err);
 
-	if (r == 0)
-		_exit(CELL_EXIT_SETUP); /* the parent failed and says why */
-	if (r < 0)
+	if (receive_from_cell(c, false, true, &err) < 0)
 		DIE(c, &err);
 }
 
-/* The new network namespace, which cell made beside the setup (net.h):
- * enter it.  Once: before a sysfs mount (cell_mount_build) or once the
- * root is built, whichever comes first. */
+/* What cell sends after GO, in either order: the new network namespace
+ * (net_parallel: from cell's helper, net.h), which is entered at once, and
+ * the seccomp program.  Receives until those asked for are in. */
+static bool netns_joined, prog_received;
+
+static int receive_from_cell(struct cell_child_ctx *c, bool netns, bool prog,
+			     struct cell_err *err)
+{
+	while ((netns && !netns_joined) || (prog && !prog_received)) {
+		struct cell_msg msg;
+		size_t nfds = 0;
+		int fd = -1, r;
+
+		r = cell_sync_recv_any(c->sock, &msg, &fd, &nfds, seccomp_insns,
+				       ELEMENTSOF(seccomp_insns), &seccomp_prog, err);
+		if (r == 0)
+			_exit(CELL_EXIT_SETUP); /* cell failed and says why */
+		if (r < 0)
+			return r;
+		if (msg.type == CELL_MSG_NETNS && nfds == 1 && !netns_joined) {
+			r = setns(fd, CLONE_NEWNET);
+			close(fd);
+			if (r < 0)
+				return cell_fail(err, errno, "enter the network namespace");
+			netns_joined = true;
+		} else if (msg.type == CELL_MSG_SECCOMP && !prog_received) {
+			prog_received = true;
+		} else {
+			if (nfds == 1)
+				close(fd);
+			return cell_fail(err, EPROTO, "unexpected message %d from cell", msg.type);
+		}
+	}
+	return 0;
+}
+
+/* Enter the new network namespace: before a sysfs mount (cell_mount_build)
+ * or once the root is built, whichever comes first. */
 static int join_net(void *arg, struct cell_err *err)
 {
-	static bool joined;
-	struct cell_child_ctx *c = arg;
-	struct cell_msg msg;
-	size_t nfds = 0;
-	int fd = -1, r;
-
-	if (joined)
-		return 0;
-	r = cell_sync_recv(c->sock, &msg, &fd, 1, &nfds);
-	if (r == 0)
-		_exit(CELL_EXIT_SETUP); /* the parent failed and says why */
-	if (r < 0)
-		return cell_fail(err, -r, "receive the network namespace");
-	if (msg.type != CELL_MSG_NETNS || nfds != 1) {
-		if (nfds == 1)
-			close(fd);
-		return cell_fail(err, EPROTO, "receive the network namespace");
-	}
-	r = setns(fd, CLONE_NEWNET);
-	close(fd);
-	if (r < 0)
-		return cell_fail(err, errno, "enter the network namespace");
-	joined = true;
-	return 0;
+	return receive_from_cell(arg, true, false, err);
 }
 
 struct spawn_args {
@@ -505,6 +520,12 @@ void cell_child_main(struct cell_child_ctx *c)
 	if ((p->clone_flags & CLONE_NEWNS) &&
 	    cell_mount_build(&p->mounts, src, p->net_parallel ? join_net : NULL, c, &err) < 0)
 		DIE(c, &err);
+	/* The command's bounding set and securebits, inherited through the
+	 * fork below: they only bind execve, which init never calls, so they
+	 * are set now, while the network namespace may not be ready yet. */
+	if (cell_caps_lock(p->spec->caps, &err) < 0)
+		DIE(c, &err);
+	caps_locked = true;
 	/* Into the network namespace before anything runs there. */
 	if (p->net_parallel) {
 		if (join_net(c, &err) < 0)

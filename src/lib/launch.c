@@ -168,33 +168,32 @@ int cell_plan_compile_seccomp(const struct cell_plan *p, struct cell_seccomp_pro
 	return r < 0 ? cell_err_prefix(err, "--seccomp") : 0;
 }
 
-/* Hand the child the rest, after GO (if any; the child reads its messages
- * in order): the network namespace, which the helper sends itself
- * (net_parallel), then the compiled seccomp program.  cell waits for the
- * helper first, so that the child, which may share cell's CPU, builds the
- * root meanwhile; then it compiles (or reads from the cache) the program,
- * usually on the CPU the helper has left, while the child finishes. */
+/* Hand the child the rest, after GO (if any): the compiled seccomp program
+ * (compiled, or read from the cache, while the helper makes the network
+ * namespace), then wait for the helper, which sends the namespace itself
+ * (net_parallel; the child takes the two in either order). */
 static int send_rest(const struct cell_plan *p, int sock, struct cell_err *err)
 {
 	struct cell_seccomp_prog prog = { 0 };
 	int r = 0;
 
-	if (p->net_parallel && (r = cell_net_helper_finish(err)) < 0)
-		return r;
-	if (r == 0 && cell_plan_seccomp(p)) {
+	if (cell_plan_seccomp(p)) {
 		r = cell_plan_compile_seccomp(p, &prog, err);
 		if (r < 0)
 			return r;
 		r = cell_sync_send_prog(sock, &prog);
+		cell_seccomp_prog_free(&prog);
+		/* A child that failed before reading it has closed its end
+		 * and said why: supervise() reports that, not the broken
+		 * pipe. */
+		if (r == -EPIPE || r == -ECONNRESET)
+			r = 0;
+		else if (r < 0)
+			return cell_fail(err, -r, "send the seccomp filter");
 	}
-	cell_seccomp_prog_free(&prog);
-	/* A child that failed before reading it has closed its end and said
-	 * why: supervise() reports that, not the broken pipe. */
-	if (r == -EPIPE || r == -ECONNRESET)
-		return 0;
-	return r < 0 ? cell_fail(err, -r, "send the sandbox its %s",
-				 p->net_parallel ? "network namespace and seccomp filter"
-						 : "seccomp filter") : 0;
+	if (p->net_parallel)
+		r = cell_net_helper_finish(err);
+	return r;
 }
 
 /* Limits: cgroup limits are checked together here; the cgroup itself is

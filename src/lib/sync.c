@@ -3,6 +3,7 @@
 #include "sync.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -36,18 +37,23 @@ int cell_sync_send(int sock, const struct cell_msg *msg, const int *fds, size_t 
 	return 0;
 }
 
-int cell_sync_recv(int sock, struct cell_msg *msg, int *fds, size_t max, size_t *n)
+/* One packet: the message, and what follows it in the same packet (the
+ * seccomp program) into extra.  Returns the bytes of extra received. */
+static int recv_packet(int sock, struct cell_msg *msg, int *fds, size_t max, size_t *n,
+		       void *extra, size_t extra_max, size_t *extra_len)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * CELL_MSG_FDS_MAX)];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(*msg) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct iovec iov[2] = { { .iov_base = msg, .iov_len = sizeof(*msg) },
+				{ .iov_base = extra, .iov_len = extra_max } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = extra ? 2 : 1, .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf) };
 	ssize_t r;
 
 	*n = 0;
+	*extra_len = 0;
 	do
 		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (r < 0 && errno == EINTR);
@@ -69,8 +75,35 @@ int cell_sync_recv(int sock, struct cell_msg *msg, int *fds, size_t max, size_t 
 			}
 		}
 	}
-	if ((size_t)r != sizeof(*msg) || (mh.msg_flags & MSG_CTRUNC))
+	if ((size_t)r < sizeof(*msg) || (!extra && (size_t)r != sizeof(*msg)) ||
+	    (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)))
 		return -EBADMSG;
+	*extra_len = (size_t)r - sizeof(*msg);
+	return 1;
+}
+
+int cell_sync_recv(int sock, struct cell_msg *msg, int *fds, size_t max, size_t *n)
+{
+	size_t extra_len;
+
+	return recv_packet(sock, msg, fds, max, n, NULL, 0, &extra_len);
+}
+
+int cell_sync_recv_any(int sock, struct cell_msg *msg, int *fd, size_t *nfds, uint64_t *insns,
+		       size_t max, struct cell_seccomp_prog *prog, struct cell_err *err)
+{
+	size_t len;
+	int r = recv_packet(sock, msg, fd, 1, nfds, insns, max * 8, &len);
+
+	if (r < 0)
+		return cell_fail(err, -r, "receive from cell");
+	if (r == 0 || msg->type != CELL_MSG_SECCOMP)
+		return r;
+	if (msg->status <= 0 || (size_t)msg->status > max || len != (size_t)msg->status * 8)
+		return cell_fail(err, EPROTO, "receive the seccomp filter");
+	prog->insns = insns;
+	prog->len = (unsigned short)msg->status;
+	prog->flags = msg->flags;
 	return 1;
 }
 
@@ -88,15 +121,17 @@ int cell_sync_send_prog(int sock, const struct cell_seccomp_prog *prog)
 {
 	struct cell_msg msg = { .type = CELL_MSG_SECCOMP, .status = prog->len,
 				.flags = prog->flags };
-	ssize_t len = (ssize_t)prog->len * 8, sent;
-	int r = cell_sync_send(sock, &msg, NULL, 0);
+	struct iovec iov[2] = { { .iov_base = &msg, .iov_len = sizeof(msg) },
+				{ .iov_base = prog->insns, .iov_len = (size_t)prog->len * 8 } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t sent;
 
-	if (r < 0)
-		return r;
-	sent = send(sock, prog->insns, (size_t)len, MSG_NOSIGNAL);
+	do
+		sent = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (sent < 0 && errno == EINTR);
 	if (sent < 0)
 		return -errno;
-	return sent == len ? 0 : -EIO;
+	return (size_t)sent == sizeof(msg) + iov[1].iov_len ? 0 : -EIO;
 }
 
 int cell_sync_recv_prog(int sock, uint64_t *insns, size_t max, struct cell_seccomp_prog *ret,
@@ -104,18 +139,13 @@ int cell_sync_recv_prog(int sock, uint64_t *insns, size_t max, struct cell_secco
 {
 	struct cell_msg msg;
 	size_t nfds = 0;
-	ssize_t got;
-	int r = cell_sync_recv(sock, &msg, NULL, 0, &nfds);
+	int fd = -1, r = cell_sync_recv_any(sock, &msg, &fd, &nfds, insns, max, ret, err);
 
+	if (nfds == 1)
+		close(fd);
 	if (r <= 0)
 		return r;
-	if (msg.type != CELL_MSG_SECCOMP || msg.status <= 0 || (size_t)msg.status > max)
+	if (msg.type != CELL_MSG_SECCOMP)
 		return cell_fail(err, EPROTO, "expected the seccomp filter");
-	got = recv(sock, insns, max * 8, 0);
-	if (got != (ssize_t)msg.status * 8)
-		return cell_fail(err, got < 0 ? errno : EPROTO, "receive the seccomp filter");
-	ret->insns = insns;
-	ret->len = (unsigned short)msg.status;
-	ret->flags = msg.flags;
 	return 1;
 }
