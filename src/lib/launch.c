@@ -168,15 +168,19 @@ int cell_plan_compile_seccomp(const struct cell_plan *p, struct cell_seccomp_pro
 	return r < 0 ? cell_err_prefix(err, "--seccomp") : 0;
 }
 
-/* Hand the child the rest, after GO (if any): the compiled seccomp program
- * (compiled, or read from the cache, while the helper makes the network
- * namespace), then wait for the helper, which sends the namespace itself
- * (net_parallel; the child takes the two in either order). */
+/* Hand the child the rest, after GO (if any): wait for the helper, which
+ * sends the network namespace itself (net_parallel), then the compiled
+ * seccomp program (the child takes the two in either order).  The program
+ * is compiled, or read from the cache, only once the helper is done: cell
+ * then runs on the CPU the helper leaves, not on the one where the child,
+ * started after cell stopped, builds the root. */
 static int send_rest(const struct cell_plan *p, int sock, struct cell_err *err)
 {
 	struct cell_seccomp_prog prog = { 0 };
 	int r = 0;
 
+	if (p->net_parallel && (r = cell_net_helper_finish(err)) < 0)
+		return r;
 	if (cell_plan_seccomp(p)) {
 		r = cell_plan_compile_seccomp(p, &prog, err);
 		if (r < 0)
@@ -191,8 +195,6 @@ static int send_rest(const struct cell_plan *p, int sock, struct cell_err *err)
 		else if (r < 0)
 			return cell_fail(err, -r, "send the seccomp filter");
 	}
-	if (p->net_parallel)
-		r = cell_net_helper_finish(err);
 	return r;
 }
 
