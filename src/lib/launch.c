@@ -1043,7 +1043,11 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 	if (pid < 0) {
 		int e = errno;
 
-		if (e == EPERM || e == ENOSPC || e == EUSERS)
+		if (e == ENOSPC || e == EUSERS)
+			r = cell_fail(err, e, "cannot create the namespaces: a per-user limit is "
+					 "reached (/proc/sys/user/max_user_namespaces, "
+					 "max_net_namespaces and the like; see 'cell doctor')");
+		else if (e == EPERM)
 			r = cell_fail(err, e, "cannot create the namespaces (are unprivileged user "
 					 "namespaces allowed? see 'cell doctor' or "
 					 "/proc/sys/user/max_user_namespaces)");
