@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fileio.h"
 #include "xauth.h"
 
 static const char *const sysdir_paths[CELL_SYSDIR_MAX] = {
@@ -75,20 +76,19 @@ int cell_subid_parse(const char *text, const char *name, uint32_t id, struct cel
 	return 0;
 }
 
+/* The whole file, however many users it lists (on the heap: a large
+ * buffer on the stack would also cost a page fault per page it reaches). */
 static void read_subid(const char *path, const char *name, uint32_t id, struct cell_subid *ret)
 {
-	char buf[16384];
+	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
 
 	ret->count = 0;
 	if (fd < 0)
 		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	(void)cell_subid_parse(buf, name, id, ret);
+	buf = cell_read_fd(fd, 16 * 1024 * 1024, NULL);
+	if (buf)
+		(void)cell_subid_parse(buf, name, id, ret);
 }
 
 /* The name of uid in /etc/passwd ("name:x:uid:..."), without NSS. */

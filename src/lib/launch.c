@@ -226,6 +226,33 @@ static int plan_limits(struct cell_plan *p, struct cell_err *err)
 	return 0;
 }
 
+/* --root DIR: the top-level mount points the sandbox needs in DIR, cell's
+ * own and the first component of each --bind/--tmpfs destination.  A
+ * function of its own so that the default plan's stack frame stays small. */
+__attribute__((noinline)) static int probe_root_dir(const struct cell_spec *s,
+						    struct cell_plan *p, struct cell_err *err)
+{
+	static const char *const own[] = { "proc", "dev", "sys", "tmp" };
+	char names[32][256];
+	const char *need[ELEMENTSOF(own) + 32 + 1];
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < ELEMENTSOF(own); i++)
+		need[n++] = own[i];
+	for (size_t i = 0; i < s->n_mounts && k < 32; i++) {
+		const char *d = s->mounts[i].dst + 1;
+		size_t len = strcspn(d, "/");
+
+		if (len == 0 || len >= sizeof(names[k]))
+			continue;
+		memcpy(names[k], d, len);
+		names[k][len] = '\0';
+		need[n++] = names[k++];
+	}
+	need[n] = NULL;
+	return cell_host_probe_root(&p->host, s->root, need, err);
+}
+
 bool cell_plan_net_parallel(const struct cell_plan *p)
 {
 	/* Only the default network (lo), in a user namespace of its own, which
@@ -249,27 +276,7 @@ int cell_plan_make(const struct cell_spec *s, struct cell_plan *ret, struct cell
 	if (r < 0)
 		return r;
 	if (s->root_mode == CELL_ROOT_DIR) {
-		/* Top-level mount points the sandbox needs in DIR: cell's own and
-		 * the first component of each --bind/--tmpfs destination. */
-		static const char *const own[] = { "proc", "dev", "sys", "tmp" };
-		char names[32][256];
-		const char *need[ELEMENTSOF(own) + 32 + 1];
-		size_t n = 0, k = 0;
-
-		for (size_t i = 0; i < ELEMENTSOF(own); i++)
-			need[n++] = own[i];
-		for (size_t i = 0; i < s->n_mounts && k < 32; i++) {
-			const char *d = s->mounts[i].dst + 1;
-			size_t len = strcspn(d, "/");
-
-			if (len == 0 || len >= sizeof(names[k]))
-				continue;
-			memcpy(names[k], d, len);
-			names[k][len] = '\0';
-			need[n++] = names[k++];
-		}
-		need[n] = NULL;
-		r = cell_host_probe_root(&p->host, s->root, need, err);
+		r = probe_root_dir(s, p, err);
 		if (r < 0)
 			return r;
 	}
