@@ -153,6 +153,19 @@ map_excludes_host_root() {
 	map_excludes_host_root "$(printf '%s\n' "${lines[@]:1}" | grep -v -- --)"
 }
 
+@test "root's sandbox: root's range is found at the end of a long /etc/subuid" {
+	need_root "binds a file over /etc/subuid in a mount namespace of its own"
+	local i
+	for i in $(seq 1000); do echo "user$i:$((1000000 + i * 65536)):65536"; done >"$T/subuid"
+	echo "root:500000:65536" >>"$T/subuid"
+	[ "$(stat -c %s "$T/subuid")" -gt 16384 ]
+	run unshare -m /bin/sh -c 'mount --bind "$1" /etc/subuid && mount --bind "$1" /etc/subgid &&
+		"$2" run --print-spec -- /bin/true' sh "$T/subuid" "$CELL"
+	status_is 0
+	assert_contains "$output" "uid_map: 0 500000 65536"
+	assert_contains "$output" "gid_map: 0 500000 65536"
+}
+
 @test "root's sandbox: the sandboxed process is not host root" {
 	need_root
 	shared_dir "$T/d"
