@@ -71,12 +71,38 @@ static long raw3(long nr, long a, long b, long c)
 #endif
 }
 
+/* The helper's steps, in order; where it stopped names what failed. */
+enum step {
+	STEP_START,
+	STEP_PDEATHSIG,
+	STEP_USERNS,
+	STEP_NETNS,
+	STEP_SOCKET,
+	STEP_LO_FLAGS,
+	STEP_LO_UP,
+	STEP_OPEN,
+	STEP_SEND,
+	STEP_MAX
+};
+
+static const char *const step_names[STEP_MAX] = {
+	[STEP_START] = "start the network namespace's helper",
+	[STEP_PDEATHSIG] = "set the parent-death signal",
+	[STEP_USERNS] = "join the sandbox's user namespace",
+	[STEP_NETNS] = "make the network namespace",
+	[STEP_SOCKET] = "bring lo up: socket",
+	[STEP_LO_FLAGS] = "bring lo up: read its flags",
+	[STEP_LO_UP] = "bring lo up",
+	[STEP_OPEN] = "open the network namespace",
+	[STEP_SEND] = "send the network namespace",
+};
+
 static struct {
-	pid_t pid;	   /* 0: not started */
-	int userns;	   /* the sandbox's user namespace (the helper's to close) */
-	int sock;	   /* cell's end of the sync socket */
-	long r;		   /* 0, or -errno */
-	const char *step;  /* what failed */
+	pid_t pid;	     /* 0: not started */
+	int userns;	     /* the sandbox's user namespace (the helper's to close) */
+	int sock;	     /* cell's end of the sync socket */
+	long r;		     /* 0, or -errno */
+	enum step step;	     /* the last one begun */
 	struct cell_msg msg; /* CELL_MSG_NETNS */
 	char stack[16 * 1024] __attribute__((aligned(16)));
 } helper;
@@ -107,20 +133,21 @@ static int helper_main(void *arg)
 	long r, s;
 
 	(void)arg;
-	helper.step = "set the parent-death signal";
+	/* (Should cell be gone already, nothing made here outlives this.) */
+	helper.step = STEP_PDEATHSIG;
 	r = raw3(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0);
 	if (r < 0)
 		goto out;
 	/* Owned by the sandbox's user namespace, as from clone3 */
-	helper.step = "join the sandbox's user namespace";
+	helper.step = STEP_USERNS;
 	r = raw3(SYS_setns, helper.userns, CLONE_NEWUSER, 0);
 	if (r < 0)
 		goto out;
-	helper.step = "make the network namespace";
+	helper.step = STEP_NETNS;
 	r = raw3(SYS_unshare, CLONE_NEWNET, 0, 0);
 	if (r < 0)
 		goto out;
-	helper.step = "bring lo up: socket";
+	helper.step = STEP_SOCKET;
 	s = raw3(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0) {
 		r = s;
@@ -128,16 +155,16 @@ static int helper_main(void *arg)
 	}
 	__builtin_memset(&ifr, 0, sizeof(ifr));
 	__builtin_memcpy(ifr.ifr_name, "lo", 3);
-	helper.step = "bring lo up: read its flags";
+	helper.step = STEP_LO_FLAGS;
 	r = raw3(SYS_ioctl, s, SIOCGIFFLAGS, (long)&ifr);
 	if (r == 0 && !(ifr.ifr_flags & IFF_UP)) {
-		helper.step = "bring lo up";
+		helper.step = STEP_LO_UP;
 		ifr.ifr_flags |= IFF_UP;
 		r = raw3(SYS_ioctl, s, SIOCSIFFLAGS, (long)&ifr);
 	}
 	if (r == 0) {
 		/* an fd for the socket's namespace: the new one */
-		helper.step = "open the network namespace";
+		helper.step = STEP_OPEN;
 		r = raw3(SYS_ioctl, s, SIOCGSKNS, 0);
 	}
 	raw3(SYS_close, s, 0, 0);
@@ -145,7 +172,7 @@ static int helper_main(void *arg)
 		/* straight to the child: one wake-up fewer than through cell */
 		long fd = r;
 
-		helper.step = "send the network namespace";
+		helper.step = STEP_SEND;
 		r = helper_send(fd);
 		raw3(SYS_close, fd, 0, 0);
 		if (r > 0)
@@ -177,7 +204,7 @@ int cell_net_helper_start(int userns, int sock, struct cell_err *err)
 	helper.sock = sock;
 	helper.msg = (struct cell_msg){ .type = CELL_MSG_NETNS };
 	helper.r = -EINVAL;
-	helper.step = "start";
+	helper.step = STEP_START;
 	pid = clone(helper_main, helper.stack + sizeof(helper.stack), CLONE_VM | CLONE_FILES | SIGCHLD,
 		    NULL);
 	if (pid < 0) {
@@ -221,15 +248,14 @@ int cell_net_helper_finish(struct cell_err *err)
 	if (!WIFEXITED(status))
 		return cell_fail(err, EINTR, "the network namespace's helper was killed (signal %d)",
 				 WTERMSIG(status));
-	if (helper.r == -ENOSPC && helper.step[0] == 'm')
+	if (helper.r == -ENOSPC && helper.step == STEP_NETNS)
 		return cell_fail(err, ENOSPC, "%s (the limit is /proc/sys/user/max_net_namespaces)",
-				 helper.step);
+				 step_names[helper.step]);
 	/* A child that is gone has said why (the caller reports it). */
-	if ((helper.r == -EPIPE || helper.r == -ECONNRESET) && helper.step[0] == 's' &&
-	    helper.step[1] == 'e')
+	if ((helper.r == -EPIPE || helper.r == -ECONNRESET) && helper.step == STEP_SEND)
 		return 0;
 	if (helper.r < 0)
-		return cell_fail(err, (int)-helper.r, "%s", helper.step);
+		return cell_fail(err, (int)-helper.r, "%s", step_names[helper.step]);
 	return 0;
 #else
 	return cell_fail(err, ENOSYS, "no network namespace's helper");
