@@ -10,11 +10,11 @@
  *   ids (own maps, or wait for the parent's GO; with --net veth/user, own
  *   maps then READY, and wait for GO while the parent sets up the network);
  *   hostname, lo up, the egress allowlist (nftables, while init still has
- *   CAP_NET_ADMIN over its namespace), mounts + pivot_root, working
- *   directory; with the network namespace made beside (net.h), lo is the
- *   helper's, and init enters the namespace before a sysfs mount or after
- *   the root, then becomes non-dumpable;
- *   init's own ids; pty;
+ *   CAP_NET_ADMIN over its namespace), init's own ids, mounts +
+ *   pivot_root; the command's bounding set and securebits (inherited);
+ *   with the network namespace made beside (net.h), lo is the helper's,
+ *   and init enters the namespace (before a sysfs mount, or here), then
+ *   becomes non-dumpable; the old root detached; working directory; pty;
  *   fork the command: new session, terminal, rlimits, ids, capabilities
  *   (and no_new_privs), Landlock, seccomp (last), exec.
  *   PID 1 then reaps everything and forwards signals until the command exits.
@@ -120,10 +120,6 @@ static int set_ids(uint32_t uid, uint32_t gid, bool drop_groups, struct cell_err
 
 /* The command's seccomp program, as the parent sent it (BPF_MAXINSNS
  * instructions of 8 bytes at most). */
-/* The bounding set and securebits, which the command inherits: set by init
- * while it waits for cell (they matter at execve only). */
-static bool caps_locked;
-
 static uint64_t seccomp_insns[4096];
 static struct cell_seccomp_prog seccomp_prog;
 
@@ -159,8 +155,7 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 	 * capabilities of its user namespace. */
 	if (cell_rlimits_apply(&p->rlimits, &err) < 0)
 		DIE(c, &err);
-	if (!caps_locked && cell_caps_lock(p->spec->caps, &err) < 0)
-		DIE(c, &err);
+	/* (The bounding set and securebits came from init.) */
 	if (p->ids.set_ids && set_ids(p->ids.uid, p->ids.gid, p->ids.drop_groups, &err) < 0)
 		DIE(c, &err);
 	/* Credential changes clear the parent-death signal: set it again. */
@@ -525,7 +520,6 @@ void cell_child_main(struct cell_child_ctx *c)
 	 * are set now, while the network namespace may not be ready yet. */
 	if (cell_caps_lock(p->spec->caps, &err) < 0)
 		DIE(c, &err);
-	caps_locked = true;
 	/* Into the network namespace before anything runs there. */
 	if (p->net_parallel) {
 		if (join_net(c, &err) < 0)
