@@ -1012,7 +1012,7 @@ static int launch_sandbox(const struct cell_plan *p, struct cell_cgroup *cg,
 
 	args.flags = p->clone_flags | CLONE_PIDFD;
 	if (p->net_parallel)
-		args.flags &= ~(uint64_t)CLONE_NEWNET; /* the child's thread makes it */
+		args.flags &= ~(uint64_t)CLONE_NEWNET; /* cell's helper makes it (net.h) */
 	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	args.exit_signal = SIGCHLD;
 	/* v2: born in the sandbox's cgroup, no window outside it */
