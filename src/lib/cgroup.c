@@ -330,16 +330,11 @@ static unsigned controllers_of(const char *opts, size_t n, int version)
  * not below it (a cgroup namespace or a bind of a subtree). */
 static bool join_path(const struct cg_mount *m, const char *path, char *out, size_t len)
 {
-	size_t rl = strlen(m->root);
-	const char *rest;
+	const char *rest = cell_path_below(m->root, path);
 
-	if (strcmp(m->root, "/") == 0)
-		rest = path;
-	else if (strncmp(path, m->root, rl) == 0 && (path[rl] == '/' || path[rl] == '\0'))
-		rest = path + rl;
-	else
+	if (!rest)
 		return false;
-	if (strcmp(rest, "/") == 0 || rest[0] == '\0')
+	if (rest[0] == '\0')
 		return (size_t)snprintf(out, len, "%s", m->point) < len;
 	return (size_t)snprintf(out, len, "%s%s", strcmp(m->point, "/") == 0 ? "" : m->point,
 				rest) < len;

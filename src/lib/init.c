@@ -184,17 +184,6 @@ __attribute__((noreturn)) static void run_command(struct cell_child_ctx *c, int 
 	DIE(c, &err);
 }
 
-static int receive_from_cell(struct cell_child_ctx *c, bool netns, bool prog,
-			     struct cell_err *err);
-
-static void receive_seccomp(struct cell_child_ctx *c)
-{
-	struct cell_err err = { 0 };
-
-	if (receive_from_cell(c, false, true, &err) < 0)
-		DIE(c, &err);
-}
-
 /* What cell sends after GO, in either order: the new network namespace
  * (net_parallel: from cell's helper, net.h), which is entered at once, and
  * the seccomp program.  Receives until those asked for are in. */
@@ -229,6 +218,14 @@ static int receive_from_cell(struct cell_child_ctx *c, bool netns, bool prog,
 		}
 	}
 	return 0;
+}
+
+static void receive_seccomp(struct cell_child_ctx *c)
+{
+	struct cell_err err = { 0 };
+
+	if (receive_from_cell(c, false, true, &err) < 0)
+		DIE(c, &err);
 }
 
 /* Enter the new network namespace: before a sysfs mount (cell_mount_build)

@@ -460,9 +460,11 @@ static int attach(int mntfd, int targetfd)
 	return move_mount(mntfd, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
-static int set_attr(int mntfd, uint64_t set, bool recursive)
+/* Set the attributes set and clear those in clear (tri-state: what is in
+ * neither stays as the mount had it). */
+static int set_attr(int mntfd, uint64_t set, uint64_t clear, bool recursive)
 {
-	struct mount_attr attr = { .attr_set = set };
+	struct mount_attr attr = { .attr_set = set, .attr_clr = clear };
 
 	return mount_setattr(mntfd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
 			     sizeof(attr));
@@ -503,7 +505,7 @@ static int mask_with_empty_dir(int tfd)
 	mfd = open_tree(empty_dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (mfd < 0 ||
 	    set_attr(mfd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-		     false) < 0)
+		     0, false) < 0)
 		return -1;
 	return attach(mfd, tfd);
 }
@@ -628,7 +630,7 @@ static int apply_op(const struct cell_mount_plan *plan, const struct cell_mount_
 		/* A device node keeps the host's /dev flags: nosuid/noexec mean
 		 * nothing for it, so save the call. */
 		if (!((op->flags & CELL_OPF_DEV) && (op->flags & CELL_OPF_FILE)) &&
-		    set_attr(srcfd, (uint64_t)bind_attrs(op), true) < 0)
+		    set_attr(srcfd, (uint64_t)bind_attrs(op), 0, true) < 0)
 			return fail_op(err, op, "set mount attributes");
 		if (attach(srcfd, tfd) < 0)
 			return fail_op(err, op, "attach");
@@ -677,7 +679,7 @@ static int apply_op(const struct cell_mount_plan *plan, const struct cell_mount_
 										  : fail_op(err, op, "");
 		mfd = open_tree(tfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
 					 AT_EMPTY_PATH);
-		if (mfd < 0 || set_attr(mfd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, true) < 0 ||
+		if (mfd < 0 || set_attr(mfd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0, true) < 0 ||
 		    attach(mfd, tfd) < 0)
 			return fail_op(err, op, "make read-only");
 		return 0;
@@ -702,21 +704,14 @@ static int apply_op(const struct cell_mount_plan *plan, const struct cell_mount_
 		/* the mode as given, whatever the umask */
 		if (mkdirat(dfd, slash + 1, 0700) < 0 || fchmodat(dfd, slash + 1, op->mode, 0) < 0)
 			return fail_op(err, op, "mkdir");
-		mfd = open_tree(dfd, slash + 1, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-		if (mfd < 0)
-			return fail_op(err, op, "bind");
 		/* exactly its own flags, not those of the mount it came from */
-		{
-			unsigned set = fs_attrs(op);
-			struct mount_attr attr = {
-				.attr_set = set,
-				.attr_clr = (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC) & ~set,
-			};
-
-			if (mount_setattr(mfd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0 ||
-			    move_mount(mfd, "", dfd, slash + 1, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-				return fail_op(err, op, "bind");
-		}
+		mfd = open_tree(dfd, slash + 1, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (mfd < 0 ||
+		    set_attr(mfd, fs_attrs(op),
+			     (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC) & ~fs_attrs(op),
+			     false) < 0 ||
+		    move_mount(mfd, "", dfd, slash + 1, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return fail_op(err, op, "bind");
 		return 0;
 	}
 	case CELL_OP_WRITE_FILE: {
@@ -757,7 +752,7 @@ static int apply_op(const struct cell_mount_plan *plan, const struct cell_mount_
 			tfd = make_target(rootfd, op->dst, false, err, cell_op_name(op->type));
 			if (tfd < 0)
 				return tfd;
-			if (set_attr(srcfd, attrs, true) < 0 || attach(srcfd, tfd) < 0)
+			if (set_attr(srcfd, attrs, 0, true) < 0 || attach(srcfd, tfd) < 0)
 				return fail_op(err, op, "attach");
 			return 0;
 		}
@@ -959,7 +954,7 @@ int cell_mount_build(const struct cell_mount_plan *p, int *src,
 		if (r < 0)
 			goto out;
 	} else {
-		if (set_attr(src[0], (uint64_t)bind_attrs(&p->ops[0]), true) < 0 ||
+		if (set_attr(src[0], (uint64_t)bind_attrs(&p->ops[0]), 0, true) < 0 ||
 		    move_mount(src[0], "", AT_FDCWD, root_path, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
 			r = fail_op(err, &p->ops[0], "attach");
 			goto out;
@@ -997,7 +992,7 @@ int cell_mount_build(const struct cell_mount_plan *p, int *src,
 	/* 5. Read-only root, pivot.  The old root stays stacked on the new one,
 	 * where no path from the new root leads, until
 	 * cell_mount_detach_old_root(). */
-	if (p->root_ro && set_attr(rootfd, MOUNT_ATTR_RDONLY, false) < 0) {
+	if (p->root_ro && set_attr(rootfd, MOUNT_ATTR_RDONLY, 0, false) < 0) {
 		r = cell_fail(err, errno, "make the root read-only");
 		goto out;
 	}

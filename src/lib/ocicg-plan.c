@@ -123,18 +123,9 @@ static int v2_rank(const char *point)
 /* The caller's cgroup path below mount h (false: not visible there). */
 static bool caller_below(struct hier *h, const char *path)
 {
-	size_t rl = strlen(h->root);
-	const char *rest;
+	const char *rest = cell_path_below(h->root, path);
 
-	if (strcmp(h->root, "/") == 0)
-		rest = path;
-	else if (strncmp(path, h->root, rl) == 0 && (path[rl] == '/' || path[rl] == '\0'))
-		rest = path + rl;
-	else
-		return false;
-	if (strcmp(rest, "/") == 0)
-		rest = "";
-	if (strlen(rest) >= sizeof(h->caller))
+	if (!rest || strlen(rest) >= sizeof(h->caller))
 		return false;
 	strcpy(h->caller, rest);
 	h->caller_found = true;

@@ -138,3 +138,17 @@ bool cell_valid_env_name(const char *s, size_t len)
 			return false;
 	return true;
 }
+
+const char *cell_path_below(const char *root, const char *path)
+{
+	size_t rl = strlen(root);
+	const char *rest;
+
+	if (strcmp(root, "/") == 0)
+		rest = path;
+	else if (strncmp(path, root, rl) == 0 && (path[rl] == '/' || path[rl] == '\0'))
+		rest = path + rl;
+	else
+		return NULL;
+	return strcmp(rest, "/") == 0 ? "" : rest;
+}

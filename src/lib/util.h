@@ -22,6 +22,11 @@ int cell_parse_u64_prefix(const char *s, const char **end, uint64_t *ret);
 /* "1048576", "64k", "16M", "1G", "2GiB": bytes, at least 1. */
 int cell_parse_size(const char *s, uint64_t *ret);
 
+/* path (absolute, as /proc/PID/cgroup gives it) relative to root (a
+ * mount's root in mountinfo): the part below it, "" for root itself, or NULL
+ * when path is not at or below root. */
+const char *cell_path_below(const char *root, const char *path);
+
 /* The field [s, s + n) of /proc/PID/mountinfo with its octal escapes
  * (\040 for a blank) undone, into out (len bytes, NUL-terminated, cut
  * short if need be).  out may be s: the result is never longer. */

@@ -192,6 +192,18 @@ static void test_unescape_octal(void **state)
 	assert_string_equal(in_place, "/a b\\c");
 }
 
+static void test_path_below(void **state)
+{
+	(void)state;
+	assert_string_equal(cell_path_below("/", "/user.slice/x"), "/user.slice/x");
+	assert_string_equal(cell_path_below("/", "/"), "");
+	assert_string_equal(cell_path_below("/a/b", "/a/b/c"), "/c");
+	assert_string_equal(cell_path_below("/a/b", "/a/b"), "");
+	/* a sibling whose name starts the same is not below */
+	assert_null(cell_path_below("/a/b", "/a/bc"));
+	assert_null(cell_path_below("/a/b", "/a"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_parse_size_overflow),
 		cmocka_unit_test(test_parse_size_junk),
 		cmocka_unit_test(test_unescape_octal),
+		cmocka_unit_test(test_path_below),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
